@@ -1,0 +1,46 @@
+package dev.dabba.record;
+
+import dev.dabba.clock.HybridTimestamp;
+import dev.dabba.clock.NodeId;
+import dev.dabba.clock.VectorClock;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.Objects;
+
+/**
+ * One usage record as a tower or sensor stamped it: who used what, when, and the clocks that place it causally.
+ *
+ * <p>The vector clock's entry for the origin node equals the event id's sequence: the stamp is the origin's local
+ * event, so the id and the clock can never disagree.
+ */
+public record UsageRecord(
+        EventId id, Msisdn subscriber, Instant start, HybridTimestamp hlc, VectorClock clock, Usage usage) {
+
+    /**
+     * The deterministic order among causally concurrent records: hybrid timestamp, then origin node, then sequence.
+     * It is a total order on distinct event ids, so every replica sorts concurrent records the same way.
+     */
+    public static final Comparator<UsageRecord> TIE_BREAK = Comparator
+            .comparing(UsageRecord::hlc)
+            .thenComparing(r -> r.id().origin())
+            .thenComparingLong(r -> r.id().sequence());
+
+    public UsageRecord {
+        Objects.requireNonNull(id, "record id must not be null");
+        Objects.requireNonNull(subscriber, "record subscriber must not be null");
+        Objects.requireNonNull(start, "record start must not be null");
+        Objects.requireNonNull(hlc, "record hlc must not be null");
+        Objects.requireNonNull(clock, "record clock must not be null");
+        Objects.requireNonNull(usage, "record usage must not be null");
+        long own = clock.get(id.origin());
+        if (own != id.sequence()) {
+            throw new IllegalArgumentException("record clock entry of its origin " + id.origin() + " must equal the "
+                    + "event id sequence " + id.sequence() + ", was " + own);
+        }
+    }
+
+    /** The node that stamped this record. */
+    public NodeId origin() {
+        return id.origin();
+    }
+}
