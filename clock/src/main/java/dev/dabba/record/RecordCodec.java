@@ -25,6 +25,8 @@ public final class RecordCodec {
     public static final int KIND_RECORD = 0x52; // 'R'
     /** Second byte of an encoded batch. */
     public static final int KIND_BATCH = 0x42; // 'B'
+    /** Second byte of an encoded handover. */
+    public static final int KIND_HANDOVER = 0x48; // 'H'
     /** The format version written by this codec. */
     public static final int VERSION = 1;
 
@@ -101,12 +103,7 @@ public final class RecordCodec {
         w.writeVarLong(record.start().toEpochMilli());
         w.writeVarLong(record.hlc().wallMillis());
         w.writeVarLong(record.hlc().logical());
-        VectorClock clock = record.clock();
-        w.writeVarLong(clock.size());
-        for (int i = 0; i < clock.size(); i++) {
-            w.writeString(clock.idAt(i));
-            w.writeVarLong(clock.counterAt(i));
-        }
+        writeClock(w, record.clock());
         Usage usage = record.usage();
         if (usage instanceof Usage.Call call) {
             w.writeByte(TAG_CALL);
@@ -124,6 +121,74 @@ public final class RecordCodec {
         } else {
             throw new IllegalStateException("unknown usage " + usage.getClass());
         }
+    }
+
+    /** Encodes a handover message. */
+    public static byte[] encodeHandover(Handover handover) {
+        WireWriter w = new WireWriter(64 + 16 * handover.clock().size());
+        w.writeByte(MAGIC);
+        w.writeByte(KIND_HANDOVER);
+        w.writeByte(VERSION);
+        w.writeString(handover.from().value());
+        w.writeString(handover.to().value());
+        w.writeString(handover.subscriber().value());
+        w.writeVarLong(handover.hlc().wallMillis());
+        w.writeVarLong(handover.hlc().logical());
+        writeClock(w, handover.clock());
+        return w.toByteArray();
+    }
+
+    /** Decodes a handover encoded by {@link #encodeHandover}. */
+    public static Handover decodeHandover(byte[] bytes) {
+        WireReader r = new WireReader(bytes);
+        readHeader(r, KIND_HANDOVER, "handover");
+        NodeId from = readNodeId(r, "handover from");
+        NodeId to = readNodeId(r, "handover to");
+        Msisdn subscriber = readMsisdn(r, "handover subscriber");
+        long hlcWall = r.readNonNegative("handover hlc wall", Long.MAX_VALUE);
+        int hlcLogical = (int) r.readNonNegative("handover hlc logical", Integer.MAX_VALUE);
+        VectorClock clock = readClock(r, "handover");
+        requireEnd(r, "handover");
+        try {
+            return new Handover(from, to, subscriber, clock, new HybridTimestamp(hlcWall, hlcLogical));
+        } catch (IllegalArgumentException e) {
+            throw new WireFormatException("handover: " + e.getMessage(), e);
+        }
+    }
+
+    private static void writeClock(WireWriter w, VectorClock clock) {
+        w.writeVarLong(clock.size());
+        for (int i = 0; i < clock.size(); i++) {
+            w.writeString(clock.idAt(i));
+            w.writeVarLong(clock.counterAt(i));
+        }
+    }
+
+    private static VectorClock readClock(WireReader r, String what) {
+        int entries = r.readCount(what + " clock size", MAX_CLOCK_ENTRIES);
+        if (entries > r.remaining() / 2) {
+            throw new WireFormatException(what + " clock size: " + entries + " entries cannot fit in the "
+                    + r.remaining() + " bytes left");
+        }
+        Map<String, Long> clock = new HashMap<>(entries * 2);
+        String previous = null;
+        for (int i = 0; i < entries; i++) {
+            String node = r.readString(what + " clock node", NodeId.MAX_LENGTH);
+            if (!NodeId.isValid(node)) {
+                throw new WireFormatException(what + " clock node: invalid node id '" + node + "'");
+            }
+            if (previous != null && previous.compareTo(node) >= 0) {
+                throw new WireFormatException(what + " clock node: entries must be in strictly ascending id order, '"
+                        + node + "' follows '" + previous + "'");
+            }
+            long counter = r.readNonNegative(what + " clock counter of " + node, Long.MAX_VALUE);
+            if (counter == 0) {
+                throw new WireFormatException(what + " clock counter of " + node + ": zero entries are never encoded");
+            }
+            clock.put(node, counter);
+            previous = node;
+        }
+        return VectorClock.of(clock);
     }
 
     private static void readHeader(WireReader r, int kind, String what) {
@@ -149,33 +214,11 @@ public final class RecordCodec {
         long startMillis = r.readNonNegative(what + " start", Long.MAX_VALUE);
         long hlcWall = r.readNonNegative(what + " hlc wall", Long.MAX_VALUE);
         int hlcLogical = (int) r.readNonNegative(what + " hlc logical", Integer.MAX_VALUE);
-        int entries = r.readCount(what + " clock size", MAX_CLOCK_ENTRIES);
-        if (entries > r.remaining() / 2) {
-            throw new WireFormatException(what + " clock size: " + entries + " entries cannot fit in the "
-                    + r.remaining() + " bytes left");
-        }
-        Map<String, Long> clock = new HashMap<>(entries * 2);
-        String previous = null;
-        for (int i = 0; i < entries; i++) {
-            String node = r.readString(what + " clock node", NodeId.MAX_LENGTH);
-            if (!NodeId.isValid(node)) {
-                throw new WireFormatException(what + " clock node: invalid node id '" + node + "'");
-            }
-            if (previous != null && previous.compareTo(node) >= 0) {
-                throw new WireFormatException(what + " clock node: entries must be in strictly ascending id order, '"
-                        + node + "' follows '" + previous + "'");
-            }
-            long counter = r.readNonNegative(what + " clock counter of " + node, Long.MAX_VALUE);
-            if (counter == 0) {
-                throw new WireFormatException(what + " clock counter of " + node + ": zero entries are never encoded");
-            }
-            clock.put(node, counter);
-            previous = node;
-        }
+        VectorClock clock = readClock(r, what);
         Usage usage = readUsage(r, what);
         try {
             return new UsageRecord(new EventId(origin, sequence), subscriber, Instant.ofEpochMilli(startMillis),
-                    new HybridTimestamp(hlcWall, hlcLogical), VectorClock.of(clock), usage);
+                    new HybridTimestamp(hlcWall, hlcLogical), clock, usage);
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new WireFormatException(what + ": " + e.getMessage(), e);
         }

@@ -1,0 +1,13 @@
+package dev.dabba.agent;
+
+/** An agent operation failed: connecting, publishing or receiving; the message says which node and what. */
+public final class AgentException extends RuntimeException {
+
+    public AgentException(String message) {
+        super(message);
+    }
+
+    public AgentException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

@@ -1,0 +1,91 @@
+package dev.dabba.agent.simulator;
+
+import dev.dabba.agent.AgentException;
+import dev.dabba.agent.TowerAgent;
+import dev.dabba.clock.NodeId;
+import dev.dabba.record.CallType;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.RadioType;
+import dev.dabba.record.Usage;
+import dev.dabba.record.UsageRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * The seed talk's scenario: subscriber +91-9876543210 moves BKC, Andheri, Bandra, making a call and a data session
+ * at each tower, with the subscriber's clock handed from tower to tower before the next record is stamped.
+ *
+ * <p>Under the seed tariff the bill is calls Rs 8.40, data Rs 13.50, total Rs 21.90.
+ */
+public final class SeedScenario {
+
+    public static final Msisdn SUBSCRIBER = Msisdn.of("+91-9876543210");
+    public static final NodeId BKC = NodeId.of("MUMBAI_BKC");
+    public static final NodeId ANDHERI = NodeId.of("MUMBAI_ANDHERI");
+    public static final NodeId BANDRA = NodeId.of("MUMBAI_BANDRA");
+    public static final NodeId DADAR = NodeId.of("MUMBAI_DADAR");
+    /** The four towers of the scenario; Dadar is up but the subscriber never reaches it. */
+    public static final List<NodeId> TOWERS = List.of(BKC, ANDHERI, BANDRA, DADAR);
+
+    private static final long MIB = 1024L * 1024L;
+
+    /** One stop of the journey: a call and a data session at one tower. */
+    private record Stop(NodeId tower, Usage call, Usage data) {
+    }
+
+    private static final List<Stop> JOURNEY = List.of(
+            new Stop(BKC, new Usage.Call(Msisdn.of("+91-9876543211"), CallType.VOICE, 180),
+                    new Usage.Data(RadioType.G4, 0, 50 * MIB)),
+            new Stop(ANDHERI, new Usage.Call(Msisdn.of("+91-9876543212"), CallType.VIDEO, 300),
+                    new Usage.Data(RadioType.G4, 0, 100 * MIB)),
+            new Stop(BANDRA, new Usage.Call(Msisdn.of("+91-9876543213"), CallType.VOLTE, 120),
+                    new Usage.Data(RadioType.G5, 0, 200 * MIB)));
+
+    private SeedScenario() {
+    }
+
+    /**
+     * Runs the journey on the given agents, publishing every record, and returns the records in the order stamped.
+     *
+     * @param agents one running agent per tower in {@link #TOWERS}
+     * @param journeyStart when the first call starts; later usage follows at realistic intervals
+     * @param handoverTimeout how long a tower waits for the previous tower's handover
+     * @param progress receives one line per step, for people watching
+     */
+    public static List<UsageRecord> run(Map<NodeId, TowerAgent> agents, Instant journeyStart, Duration handoverTimeout,
+            Consumer<String> progress) {
+        List<UsageRecord> stamped = new ArrayList<>();
+        Instant at = journeyStart;
+        NodeId previous = null;
+        for (Stop stop : JOURNEY) {
+            TowerAgent tower = agent(agents, stop.tower());
+            if (previous != null) {
+                agent(agents, previous).handOver(SUBSCRIBER, stop.tower());
+                tower.awaitHandover(SUBSCRIBER, handoverTimeout);
+                progress.accept("handover " + previous + " -> " + stop.tower() + ": clock now " + tower.clock());
+            }
+            UsageRecord call = tower.record(SUBSCRIBER, at, stop.call());
+            UsageRecord data = tower.record(SUBSCRIBER, at.plus(Duration.ofMinutes(4)), stop.data());
+            tower.flush();
+            progress.accept(stop.tower() + " published " + call.id() + " " + call.clock() + " and " + data.id() + " "
+                    + data.clock());
+            stamped.add(call);
+            stamped.add(data);
+            at = at.plus(Duration.ofMinutes(20));
+            previous = stop.tower();
+        }
+        return stamped;
+    }
+
+    private static TowerAgent agent(Map<NodeId, TowerAgent> agents, NodeId tower) {
+        TowerAgent agent = agents.get(tower);
+        if (agent == null) {
+            throw new AgentException("the seed scenario needs a running agent for " + tower);
+        }
+        return agent;
+    }
+}
