@@ -2,10 +2,8 @@ package dev.dabba.agent;
 
 import dev.dabba.clock.ClockSkewException;
 import dev.dabba.clock.HybridLogicalClock;
-import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
-import dev.dabba.record.EventId;
 import dev.dabba.record.Handover;
 import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
@@ -39,13 +37,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The agent on one tower: stamps usage records with the tower's vector clock and hybrid clock, publishes them in
+ * The agent on one tower: stamps usage records with the tower's clocks ({@link TowerClock}), publishes them in
  * batches over MQTT 5 with QoS 1, and exchanges clocks with neighbouring towers on handover.
- *
- * <p>The tower's own clock entry counts the records it stamped and nothing else: sending or receiving a handover
- * merges knowledge but does not tick it. So the own entry of a record's clock doubles as a dense per-tower sequence
- * number ({@link EventId}), which is what deduplication and the stream job's causal frontier rely on; restricting
- * the clock to these "relevant events" still characterizes happens-before among records exactly.
  *
  * <p>This first cut keeps unpublished records in memory; the durable outbox comes with the edge-agent issue.
  */
@@ -58,16 +51,15 @@ public final class TowerAgent implements AutoCloseable {
     private final AgentConfig config;
     private final Clock wallClock;
     private final MqttAsyncClient client;
-    private final HybridLogicalClock hlc;
+    private final TowerClock towerClock;
     private final Object lock = new Object();
     private final List<UsageRecord> pending = new ArrayList<>();
     private final Map<Msisdn, BlockingQueue<Handover>> handovers = new ConcurrentHashMap<>();
-    private VectorClock clock = VectorClock.empty();
 
     private TowerAgent(AgentConfig config, Clock wallClock) throws MqttException {
         this.config = config;
         this.wallClock = wallClock;
-        this.hlc = new HybridLogicalClock(wallClock, config.maxClockOffset());
+        this.towerClock = new TowerClock(config.node(), new HybridLogicalClock(wallClock, config.maxClockOffset()));
         this.client = new MqttAsyncClient(config.brokerUri(), config.clientId(), new MemoryPersistence());
     }
 
@@ -117,7 +109,7 @@ public final class TowerAgent implements AutoCloseable {
     /** The tower's current vector clock. */
     public VectorClock clock() {
         synchronized (lock) {
-            return clock;
+            return towerClock.clock();
         }
     }
 
@@ -127,11 +119,7 @@ public final class TowerAgent implements AutoCloseable {
      */
     public UsageRecord record(Msisdn subscriber, Instant start, Usage usage) {
         synchronized (lock) {
-            VectorClock next = clock.increment(config.node());
-            HybridTimestamp ts = hlc.now();
-            UsageRecord record = new UsageRecord(new EventId(config.node(), next.get(config.node())), subscriber, start,
-                    ts, next, usage);
-            clock = next;
+            UsageRecord record = towerClock.stamp(subscriber, start, usage);
             pending.add(record);
             return record;
         }
@@ -177,7 +165,7 @@ public final class TowerAgent implements AutoCloseable {
         flush();
         Handover handover;
         synchronized (lock) {
-            handover = new Handover(config.node(), target, subscriber, clock, hlc.now());
+            handover = towerClock.handover(subscriber, target);
         }
         publish(MqttTopics.handover(target), RecordCodec.encodeHandover(handover));
         LOG.debug("{} handed {} over to {} with clock {}", config.node(), subscriber, target, handover.clock());
@@ -211,14 +199,11 @@ public final class TowerAgent implements AutoCloseable {
         }
         synchronized (lock) {
             try {
-                hlc.update(handover.hlc());
+                towerClock.receive(handover);
             } catch (ClockSkewException e) {
-                // The causal knowledge is still merged: dropping it would create false concurrency. The skewed
-                // timestamp itself is not absorbed.
-                LOG.warn("{} received a handover from {} with a skewed clock: {}", config.node(), handover.from(),
-                        e.getMessage());
+                LOG.warn("{} merged a handover from {} but not its skewed hybrid timestamp: {}", config.node(),
+                        handover.from(), e.getMessage());
             }
-            clock = clock.merge(handover.clock());
         }
         queueFor(handover.subscriber()).add(handover);
     }

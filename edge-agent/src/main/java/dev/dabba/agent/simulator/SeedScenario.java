@@ -2,15 +2,19 @@ package dev.dabba.agent.simulator;
 
 import dev.dabba.agent.AgentException;
 import dev.dabba.agent.TowerAgent;
+import dev.dabba.agent.TowerClock;
+import dev.dabba.clock.HybridLogicalClock;
 import dev.dabba.clock.NodeId;
 import dev.dabba.record.CallType;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.RadioType;
 import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -32,6 +36,8 @@ public final class SeedScenario {
     public static final List<NodeId> TOWERS = List.of(BKC, ANDHERI, BANDRA, DADAR);
 
     private static final long MIB = 1024L * 1024L;
+    private static final Duration DATA_AFTER_CALL = Duration.ofMinutes(4);
+    private static final Duration BETWEEN_STOPS = Duration.ofMinutes(20);
 
     /** One stop of the journey: a call and a data session at one tower. */
     private record Stop(NodeId tower, Usage call, Usage data) {
@@ -46,6 +52,34 @@ public final class SeedScenario {
                     new Usage.Data(RadioType.G5, 0, 200 * MIB)));
 
     private SeedScenario() {
+    }
+
+    /**
+     * The journey's records as the towers stamp them, without a network: the same clocks and event ids as
+     * {@link #run}, for tests and offline tools.
+     *
+     * @param journeyStart when the first call starts
+     * @param wallClock the towers' wall clock, for their hybrid timestamps
+     */
+    public static List<UsageRecord> records(Instant journeyStart, Clock wallClock) {
+        Map<NodeId, TowerClock> towers = new HashMap<>();
+        for (NodeId tower : TOWERS) {
+            towers.put(tower, new TowerClock(tower, new HybridLogicalClock(wallClock, Duration.ofMinutes(1))));
+        }
+        List<UsageRecord> stamped = new ArrayList<>();
+        Instant at = journeyStart;
+        NodeId previous = null;
+        for (Stop stop : JOURNEY) {
+            TowerClock tower = towers.get(stop.tower());
+            if (previous != null) {
+                tower.receive(towers.get(previous).handover(SUBSCRIBER, stop.tower()));
+            }
+            stamped.add(tower.stamp(SUBSCRIBER, at, stop.call()));
+            stamped.add(tower.stamp(SUBSCRIBER, at.plus(DATA_AFTER_CALL), stop.data()));
+            at = at.plus(BETWEEN_STOPS);
+            previous = stop.tower();
+        }
+        return stamped;
     }
 
     /**
@@ -69,13 +103,13 @@ public final class SeedScenario {
                 progress.accept("handover " + previous + " -> " + stop.tower() + ": clock now " + tower.clock());
             }
             UsageRecord call = tower.record(SUBSCRIBER, at, stop.call());
-            UsageRecord data = tower.record(SUBSCRIBER, at.plus(Duration.ofMinutes(4)), stop.data());
+            UsageRecord data = tower.record(SUBSCRIBER, at.plus(DATA_AFTER_CALL), stop.data());
             tower.flush();
             progress.accept(stop.tower() + " published " + call.id() + " " + call.clock() + " and " + data.id() + " "
                     + data.clock());
             stamped.add(call);
             stamped.add(data);
-            at = at.plus(Duration.ofMinutes(20));
+            at = at.plus(BETWEEN_STOPS);
             previous = stop.tower();
         }
         return stamped;

@@ -1,0 +1,80 @@
+package dev.dabba.billing.internal;
+
+import dev.dabba.billing.BillFormat;
+import dev.dabba.billing.BillStore;
+import dev.dabba.billing.BillingCycle;
+import dev.dabba.record.Msisdn;
+import java.time.YearMonth;
+import org.postgresql.Driver;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * Picocli converters for the billing command line; each rejects bad input with the domain type's message, which
+ * picocli prefixes with the option's name ({@code Invalid value for option '--cycle': ...}).
+ */
+public final class CliConverters {
+
+    private CliConverters() {
+    }
+
+    /** Converts an MSISDN in any accepted spelling ({@code +91-9876543210}). */
+    public static final class MsisdnConverter implements ITypeConverter<Msisdn> {
+        @Override
+        public Msisdn convert(String value) {
+            try {
+                return Msisdn.of(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Converts {@code YYYY-MM}. */
+    public static final class CycleConverter implements ITypeConverter<YearMonth> {
+        @Override
+        public YearMonth convert(String value) {
+            try {
+                return BillingCycle.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Converts {@code table} or {@code json}. */
+    public static final class FormatConverter implements ITypeConverter<BillFormat> {
+        @Override
+        public BillFormat convert(String value) {
+            try {
+                return BillFormat.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Accepts a schema name the store accepts. */
+    public static final class SchemaConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return BillStore.requireValidSchema(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Accepts a PostgreSQL JDBC URL, {@code jdbc:postgresql://HOST:PORT/DATABASE}. */
+    public static final class JdbcUrlConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            if (!value.startsWith("jdbc:postgresql:") || Driver.parseURL(value, null) == null) {
+                throw new TypeConversionException("jdbc url must look like jdbc:postgresql://HOST:PORT/DATABASE, was '"
+                        + value + "'");
+            }
+            return value;
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package dev.dabba.jobs;
+
+import dev.dabba.billing.Bill;
+import dev.dabba.billing.BillLine;
+import dev.dabba.billing.BillStatus;
+import dev.dabba.billing.Money;
+import dev.dabba.billing.Quantity;
+import dev.dabba.billing.RatedLine;
+import dev.dabba.billing.Service;
+import dev.dabba.clock.HybridTimestamp;
+import dev.dabba.clock.NodeId;
+import dev.dabba.clock.VectorClock;
+import dev.dabba.record.EventId;
+import dev.dabba.record.Msisdn;
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
+import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
+
+/**
+ * Flink serializer for bills on their way from the billing operator to the sinks.
+ *
+ * <p>Every value starts with a format version byte, so a later layout can read this one.
+ */
+public final class BillSerializer extends TypeSerializerSingleton<Bill> {
+
+    private static final long serialVersionUID = 1L;
+    private static final int VERSION = 1;
+
+    public static final BillSerializer INSTANCE = new BillSerializer();
+
+    @Override
+    public boolean isImmutableType() {
+        return true;
+    }
+
+    @Override
+    public Bill createInstance() {
+        return null;
+    }
+
+    @Override
+    public Bill copy(Bill from) {
+        return from;
+    }
+
+    @Override
+    public Bill copy(Bill from, Bill reuse) {
+        return from;
+    }
+
+    @Override
+    public int getLength() {
+        return -1;
+    }
+
+    @Override
+    public void serialize(Bill bill, DataOutputView out) throws IOException {
+        out.writeByte(VERSION);
+        out.writeUTF(bill.subscriber().value());
+        out.writeUTF(bill.cycle().toString());
+        out.writeLong(bill.version());
+        out.writeUTF(bill.status().name());
+        out.writeUTF(bill.tariffId());
+        out.writeInt(bill.lines().size());
+        for (BillLine line : bill.lines()) {
+            RatedLine r = line.rated();
+            out.writeInt(line.position());
+            out.writeBoolean(line.concurrent());
+            out.writeUTF(r.eventId().toString());
+            writeInstant(out, r.start());
+            VectorClock clock = r.clock();
+            out.writeInt(clock.size());
+            for (int i = 0; i < clock.size(); i++) {
+                out.writeUTF(clock.idAt(i));
+                out.writeLong(clock.counterAt(i));
+            }
+            out.writeLong(r.hlc().wallMillis());
+            out.writeInt(r.hlc().logical());
+            out.writeUTF(r.service().label());
+            out.writeLong(r.quantity().amount());
+            out.writeUTF(r.quantity().unit().symbol());
+            out.writeBoolean(r.counterparty() != null);
+            if (r.counterparty() != null) {
+                out.writeUTF(r.counterparty().value());
+            }
+            out.writeUTF(r.exactPaisa().toPlainString());
+            out.writeLong(r.amount().paisa());
+        }
+        out.writeLong(bill.calls().paisa());
+        out.writeLong(bill.sms().paisa());
+        out.writeLong(bill.data().paisa());
+        out.writeLong(bill.total().paisa());
+        writeInstant(out, bill.updatedAt());
+    }
+
+    @Override
+    public Bill deserialize(DataInputView in) throws IOException {
+        int version = in.readUnsignedByte();
+        if (version != VERSION) {
+            throw new IOException("bill serializer reads version " + VERSION + ", found " + version);
+        }
+        Msisdn subscriber = Msisdn.of(in.readUTF());
+        YearMonth cycle = YearMonth.parse(in.readUTF());
+        long billVersion = in.readLong();
+        BillStatus status = BillStatus.valueOf(in.readUTF());
+        String tariffId = in.readUTF();
+        int count = in.readInt();
+        List<BillLine> lines = new ArrayList<>(count);
+        for (int l = 0; l < count; l++) {
+            int position = in.readInt();
+            boolean concurrent = in.readBoolean();
+            EventId eventId = EventId.parse(in.readUTF());
+            Instant start = readInstant(in);
+            int entries = in.readInt();
+            Map<String, Long> clock = new TreeMap<>();
+            for (int i = 0; i < entries; i++) {
+                clock.put(in.readUTF(), in.readLong());
+            }
+            HybridTimestamp hlc = new HybridTimestamp(in.readLong(), in.readInt());
+            Service service = Service.parse(in.readUTF());
+            Quantity quantity = new Quantity(in.readLong(), Quantity.Unit.ofSymbol(in.readUTF()));
+            Msisdn counterparty = in.readBoolean() ? Msisdn.of(in.readUTF()) : null;
+            BigDecimal exact = new BigDecimal(in.readUTF());
+            Money amount = Money.ofPaisa(in.readLong());
+            NodeId tower = eventId.origin();
+            lines.add(new BillLine(position, new RatedLine(eventId, tower, start, VectorClock.of(clock), hlc, service,
+                    quantity, counterparty, exact, amount), concurrent));
+        }
+        Money calls = Money.ofPaisa(in.readLong());
+        Money sms = Money.ofPaisa(in.readLong());
+        Money data = Money.ofPaisa(in.readLong());
+        Money total = Money.ofPaisa(in.readLong());
+        Instant updatedAt = readInstant(in);
+        return new Bill(subscriber, cycle, billVersion, status, tariffId, lines, calls, sms, data, total, updatedAt);
+    }
+
+    @Override
+    public Bill deserialize(Bill reuse, DataInputView in) throws IOException {
+        return deserialize(in);
+    }
+
+    @Override
+    public void copy(DataInputView source, DataOutputView target) throws IOException {
+        serialize(deserialize(source), target);
+    }
+
+    @Override
+    public TypeSerializerSnapshot<Bill> snapshotConfiguration() {
+        return new Snapshot();
+    }
+
+    private static void writeInstant(DataOutputView out, Instant t) throws IOException {
+        out.writeLong(t.getEpochSecond());
+        out.writeInt(t.getNano());
+    }
+
+    private static Instant readInstant(DataInputView in) throws IOException {
+        return Instant.ofEpochSecond(in.readLong(), in.readInt());
+    }
+
+    /** Serializer snapshot; the layout version lives in every value. */
+    public static final class Snapshot extends SimpleTypeSerializerSnapshot<Bill> {
+        public Snapshot() {
+            super(() -> INSTANCE);
+        }
+    }
+}
