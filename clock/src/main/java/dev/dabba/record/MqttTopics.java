@@ -1,45 +1,64 @@
 package dev.dabba.record;
 
 import dev.dabba.clock.NodeId;
+import java.util.Objects;
 import java.util.Optional;
 
-/** The MQTT topic layout shared by agents and the gateway (see {@code docs/architecture.md}). */
-public final class MqttTopics {
+/**
+ * The MQTT topic layout shared by agents and the gateway (see {@code docs/architecture.md}), under a root that
+ * defaults to {@code dabba/v1}.
+ *
+ * <p>The root lets several deployments (or test runs) share one broker without hearing each other, and lets a
+ * future layout live beside this one.
+ *
+ * @param root the prefix of every topic, without a trailing slash and without wildcards
+ */
+public record MqttTopics(String root) {
 
-    /** Prefix of every Dabba topic; the version lets a future layout live beside this one. */
-    public static final String ROOT = "dabba/v1";
-    /** Record batches, one topic per stamping node: {@code dabba/v1/records/{node}}. */
-    public static final String RECORDS_PREFIX = ROOT + "/records/";
+    /** The standard layout under {@code dabba/v1}. */
+    public static final MqttTopics DEFAULT = new MqttTopics("dabba/v1");
+
+    public MqttTopics {
+        Objects.requireNonNull(root, "mqtt topic root must not be null");
+        if (root.isEmpty() || root.startsWith("/") || root.endsWith("/") || root.contains("+")
+                || root.contains("#") || root.contains("//") || root.startsWith("$")) {
+            throw new IllegalArgumentException("mqtt topic root must be a plain topic path like dabba/v1 (no "
+                    + "wildcards, no leading or trailing '/', not starting with '$'), was '" + root + "'");
+        }
+    }
+
+    /** Record batches of {@code node}: {@code ROOT/records/NODE}. */
+    public String records(NodeId node) {
+        return root + "/records/" + node.value();
+    }
+
     /** Subscription filter for every node's record batches. */
-    public static final String RECORDS_FILTER = RECORDS_PREFIX + "+";
-    /** Handovers addressed to a node: {@code dabba/v1/handover/{node}}. */
-    public static final String HANDOVER_PREFIX = ROOT + "/handover/";
-    /** Retained online/offline status of a node (its last will): {@code dabba/v1/status/{node}}. */
-    public static final String STATUS_PREFIX = ROOT + "/status/";
+    public String recordsFilter() {
+        return root + "/records/+";
+    }
+
+    /** Handovers addressed to {@code node}: {@code ROOT/handover/NODE}. */
+    public String handover(NodeId node) {
+        return root + "/handover/" + node.value();
+    }
+
+    /** Retained online/offline status of {@code node} (its last will): {@code ROOT/status/NODE}. */
+    public String status(NodeId node) {
+        return root + "/status/" + node.value();
+    }
+
     /** Retained epoch announcements from the stream job. */
-    public static final String EPOCHS = ROOT + "/epochs";
-
-    private MqttTopics() {
+    public String epochs() {
+        return root + "/epochs";
     }
 
-    public static String records(NodeId node) {
-        return RECORDS_PREFIX + node.value();
-    }
-
-    public static String handover(NodeId node) {
-        return HANDOVER_PREFIX + node.value();
-    }
-
-    public static String status(NodeId node) {
-        return STATUS_PREFIX + node.value();
-    }
-
-    /** The node a record topic belongs to, or empty when {@code topic} is not a valid record topic. */
-    public static Optional<NodeId> recordsOrigin(String topic) {
-        if (topic == null || !topic.startsWith(RECORDS_PREFIX)) {
+    /** The node a record topic belongs to, or empty when {@code topic} is not a record topic of this layout. */
+    public Optional<NodeId> recordsOrigin(String topic) {
+        String prefix = root + "/records/";
+        if (topic == null || !topic.startsWith(prefix)) {
             return Optional.empty();
         }
-        String node = topic.substring(RECORDS_PREFIX.length());
+        String node = topic.substring(prefix.length());
         return NodeId.isValid(node) ? Optional.of(NodeId.of(node)) : Optional.empty();
     }
 }

@@ -1,6 +1,7 @@
 package dev.dabba.agent;
 
 import dev.dabba.clock.NodeId;
+import dev.dabba.record.MqttTopics;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -15,6 +16,7 @@ import java.util.Objects;
  * @param maxBatchRecords most records in one published batch
  * @param publishTimeout how long to wait for the broker's PUBACK before failing a publish
  * @param maxClockOffset how far ahead of the local wall clock a peer's hybrid timestamp may be
+ * @param topics the MQTT topic layout
  */
 public record AgentConfig(
         NodeId node,
@@ -24,7 +26,8 @@ public record AgentConfig(
         String password,
         int maxBatchRecords,
         Duration publishTimeout,
-        Duration maxClockOffset) {
+        Duration maxClockOffset,
+        MqttTopics topics) {
 
     /** Default {@link #maxBatchRecords}. */
     public static final int DEFAULT_MAX_BATCH_RECORDS = 1_000;
@@ -51,12 +54,19 @@ public record AgentConfig(
             throw new IllegalArgumentException("publishTimeout must be positive, was " + publishTimeout);
         }
         Objects.requireNonNull(maxClockOffset, "maxClockOffset must not be null");
+        Objects.requireNonNull(topics, "topics must not be null");
     }
 
     /** A config with defaults: client id {@code dabba-agent-NODE}, no credentials. */
     public static AgentConfig of(NodeId node, String brokerUri) {
         return new AgentConfig(node, brokerUri, clientIdFor(node), null, null, DEFAULT_MAX_BATCH_RECORDS,
-                DEFAULT_PUBLISH_TIMEOUT, DEFAULT_MAX_CLOCK_OFFSET);
+                DEFAULT_PUBLISH_TIMEOUT, DEFAULT_MAX_CLOCK_OFFSET, MqttTopics.DEFAULT);
+    }
+
+    /** This config with the topic layout {@code topics}. */
+    public AgentConfig withTopics(MqttTopics topics) {
+        return new AgentConfig(node, brokerUri, clientId, username, password, maxBatchRecords, publishTimeout,
+                maxClockOffset, topics);
     }
 
     /** The client id an agent for {@code node} uses by default. */

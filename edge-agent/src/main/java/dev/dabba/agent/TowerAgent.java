@@ -5,7 +5,6 @@ import dev.dabba.clock.HybridLogicalClock;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.record.Handover;
-import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.RecordBatch;
 import dev.dabba.record.RecordCodec;
@@ -92,11 +91,11 @@ public final class TowerAgent implements AutoCloseable {
         MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
         will.setQos(QOS_AT_LEAST_ONCE);
         will.setRetained(true);
-        options.setWill(MqttTopics.status(config.node()), will);
+        options.setWill(config.topics().status(config.node()), will);
         long timeout = config.publishTimeout().toMillis();
         client.connect(options).waitForCompletion(timeout);
-        client.subscribe(MqttTopics.handover(config.node()), QOS_AT_LEAST_ONCE).waitForCompletion(timeout);
-        client.publish(MqttTopics.status(config.node()), "online".getBytes(StandardCharsets.UTF_8),
+        client.subscribe(config.topics().handover(config.node()), QOS_AT_LEAST_ONCE).waitForCompletion(timeout);
+        client.publish(config.topics().status(config.node()), "online".getBytes(StandardCharsets.UTF_8),
                 QOS_AT_LEAST_ONCE, true).waitForCompletion(timeout);
         LOG.info("{} connected to {}", config.node(), config.brokerUri());
     }
@@ -142,7 +141,7 @@ public final class TowerAgent implements AutoCloseable {
                 batch = List.copyOf(pending.subList(0, Math.min(pending.size(), config.maxBatchRecords())));
             }
             byte[] payload = RecordCodec.encodeBatch(new RecordBatch(config.node(), batch));
-            publish(MqttTopics.records(config.node()), payload);
+            publish(config.topics().records(config.node()), payload);
             synchronized (lock) {
                 pending.subList(0, batch.size()).clear();
             }
@@ -167,7 +166,7 @@ public final class TowerAgent implements AutoCloseable {
         synchronized (lock) {
             handover = towerClock.handover(subscriber, target);
         }
-        publish(MqttTopics.handover(target), RecordCodec.encodeHandover(handover));
+        publish(config.topics().handover(target), RecordCodec.encodeHandover(handover));
         LOG.debug("{} handed {} over to {} with clock {}", config.node(), subscriber, target, handover.clock());
         return handover;
     }
@@ -227,7 +226,7 @@ public final class TowerAgent implements AutoCloseable {
     public void close() {
         try {
             if (client.isConnected()) {
-                client.publish(MqttTopics.status(config.node()), "offline".getBytes(StandardCharsets.UTF_8),
+                client.publish(config.topics().status(config.node()), "offline".getBytes(StandardCharsets.UTF_8),
                         QOS_AT_LEAST_ONCE, true).waitForCompletion(config.publishTimeout().toMillis());
                 client.disconnect().waitForCompletion(config.publishTimeout().toMillis());
             }
@@ -245,7 +244,7 @@ public final class TowerAgent implements AutoCloseable {
     private final class Callback implements MqttCallback {
         @Override
         public void messageArrived(String topic, MqttMessage message) {
-            if (!topic.equals(MqttTopics.handover(config.node()))) {
+            if (!topic.equals(config.topics().handover(config.node()))) {
                 LOG.warn("{} ignored a message on unexpected topic {}", config.node(), topic);
                 return;
             }

@@ -29,11 +29,13 @@ public final class BatchTranslator {
     /** Largest accepted MQTT payload in bytes. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
+    private final MqttTopics topics;
     private final String recordsTopic;
     private final String deadLetterTopic;
     private final int maxPayloadBytes;
 
-    public BatchTranslator(String recordsTopic, String deadLetterTopic, int maxPayloadBytes) {
+    public BatchTranslator(MqttTopics topics, String recordsTopic, String deadLetterTopic, int maxPayloadBytes) {
+        this.topics = Objects.requireNonNull(topics, "topics");
         this.recordsTopic = Objects.requireNonNull(recordsTopic, "recordsTopic");
         this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
         if (maxPayloadBytes <= 0) {
@@ -44,7 +46,8 @@ public final class BatchTranslator {
 
     /** A translator writing to the standard topics with the default size limit. */
     public static BatchTranslator withDefaults() {
-        return new BatchTranslator(KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS, DEFAULT_MAX_PAYLOAD_BYTES);
+        return new BatchTranslator(MqttTopics.DEFAULT, KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS,
+                DEFAULT_MAX_PAYLOAD_BYTES);
     }
 
     /** The outcome of translating one MQTT message. */
@@ -72,9 +75,9 @@ public final class BatchTranslator {
      *     null when unknown
      */
     public Translation translate(String mqttTopic, byte[] payload, String clientId, Instant receivedAt) {
-        Optional<NodeId> topicNode = MqttTopics.recordsOrigin(mqttTopic);
+        Optional<NodeId> topicNode = topics.recordsOrigin(mqttTopic);
         if (topicNode.isEmpty()) {
-            return reject("topic '" + mqttTopic + "' is not a record topic " + MqttTopics.RECORDS_FILTER, mqttTopic,
+            return reject("topic '" + mqttTopic + "' is not a record topic " + topics.recordsFilter(), mqttTopic,
                     payload, receivedAt);
         }
         if (payload.length > maxPayloadBytes) {

@@ -34,7 +34,7 @@ public record GatewayConfig(
 
     /** Defaults: client id {@code dabba-gateway-1}, all record topics, 30 s Kafka timeout. */
     public static GatewayConfig of(String mqttUri, String kafkaBootstrapServers) {
-        return new GatewayConfig(mqttUri, "dabba-gateway-1", MqttTopics.RECORDS_FILTER, kafkaBootstrapServers,
+        return new GatewayConfig(mqttUri, "dabba-gateway-1", MqttTopics.DEFAULT.recordsFilter(), kafkaBootstrapServers,
                 Duration.ofSeconds(30));
     }
 }

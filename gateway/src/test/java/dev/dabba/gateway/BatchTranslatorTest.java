@@ -76,7 +76,7 @@ class BatchTranslatorTest {
 
     @Test
     void translate_deadLettersOversizedPayloads_beforeDecoding() {
-        BatchTranslator small = new BatchTranslator(KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS, 8);
+        BatchTranslator small = new BatchTranslator(dev.dabba.record.MqttTopics.DEFAULT, KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS, 8);
         byte[] payload = RecordCodec.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
         BatchTranslator.Translation t = small.translate("dabba/v1/records/MUMBAI_BKC", payload, null, NOW);
         assertThat(((BatchTranslator.Rejected) t).reason()).contains("exceeds the limit of 8");
