@@ -11,7 +11,8 @@ import java.util.Objects;
  * One usage record as a tower or sensor stamped it: who used what, when, and the clocks that place it causally.
  *
  * <p>The vector clock's entry for the origin node equals the event id's sequence: the stamp is the origin's local
- * event, so the id and the clock can never disagree.
+ * event, so the id and the clock can never disagree. That entry is above the clock's epoch base, because stamping
+ * ticks it after the epoch was adopted.
  */
 public record UsageRecord(
         EventId id, Msisdn subscriber, Instant start, HybridTimestamp hlc, VectorClock clock, Usage usage) {
@@ -36,6 +37,12 @@ public record UsageRecord(
         if (own != id.sequence()) {
             throw new IllegalArgumentException("record clock entry of its origin " + id.origin() + " must equal the "
                     + "event id sequence " + id.sequence() + ", was " + own);
+        }
+        long base = clock.epoch().base(id.origin().value());
+        if (own <= base) {
+            throw new IllegalArgumentException("record clock entry of its origin " + id.origin() + " must be above "
+                    + "the base " + base + " of its epoch " + clock.epoch().number() + " (stamping ticks it), was "
+                    + own);
         }
     }
 

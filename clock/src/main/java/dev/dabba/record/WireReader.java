@@ -10,9 +10,19 @@ final class WireReader {
     private final int end;
 
     WireReader(byte[] buf) {
+        this(buf, 0, buf.length);
+    }
+
+    WireReader(byte[] buf, int offset, int end) {
         this.buf = buf;
-        this.pos = 0;
-        this.end = buf.length;
+        this.pos = offset;
+        this.end = end;
+    }
+
+    byte[] readRemaining() {
+        byte[] rest = java.util.Arrays.copyOfRange(buf, pos, end);
+        pos = end;
+        return rest;
     }
 
     int position() {
@@ -47,6 +57,12 @@ final class WireReader {
             }
         }
         throw new WireFormatException(field + ": varint longer than 10 bytes at byte " + pos);
+    }
+
+    /** A zigzag-encoded signed varint. */
+    long readSigned(String field) {
+        long v = readVarLong(field);
+        return (v >>> 1) ^ -(v & 1);
     }
 
     long readNonNegative(String field, long max) {

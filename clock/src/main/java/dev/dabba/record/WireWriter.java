@@ -27,6 +27,21 @@ final class WireWriter {
         buf[pos++] = (byte) v;
     }
 
+    /** A signed value, zigzag-encoded so that small negative numbers stay short. */
+    void writeSigned(long v) {
+        writeVarLong((v << 1) ^ (v >> 63));
+    }
+
+    void writeBytes(byte[] bytes) {
+        ensure(bytes.length);
+        System.arraycopy(bytes, 0, buf, pos, bytes.length);
+        pos += bytes.length;
+    }
+
+    int size() {
+        return pos;
+    }
+
     void writeString(String s) {
         byte[] bytes = s.getBytes(StandardCharsets.UTF_8);
         writeVarLong(bytes.length);

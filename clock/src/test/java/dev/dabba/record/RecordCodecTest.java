@@ -3,6 +3,7 @@ package dev.dabba.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dabba.clock.EpochResolver;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 class RecordCodecTest {
 
     private static final NodeId BKC = NodeId.of("MUMBAI_BKC");
+    private static final RecordCodec CODEC = RecordCodec.standard();
 
     private static UsageRecord call(long seq) {
         return new UsageRecord(new EventId(BKC, seq), Msisdn.of("+91-9876543210"), Instant.ofEpochMilli(1_700_000_000_000L),
@@ -31,7 +33,7 @@ class RecordCodecTest {
     @Test
     void record_roundTrips() {
         UsageRecord r = call(2);
-        assertThat(RecordCodec.decodeRecord(RecordCodec.encodeRecord(r))).isEqualTo(r);
+        assertThat(CODEC.decodeRecord(CODEC.encodeRecord(r), EpochResolver.GENESIS_ONLY)).isEqualTo(r);
     }
 
     @Test
@@ -39,31 +41,31 @@ class RecordCodecTest {
         UsageRecord sms = new UsageRecord(new EventId(BKC, 3), Msisdn.of("+919876543210"), Instant.ofEpochMilli(5),
                 new HybridTimestamp(5, 0), VectorClock.of(Map.of("MUMBAI_BKC", 3L)), new Usage.Sms(Msisdn.of("+14155550100")));
         RecordBatch batch = new RecordBatch(BKC, List.of(call(1), data(2), sms));
-        assertThat(RecordCodec.decodeBatch(RecordCodec.encodeBatch(batch))).isEqualTo(batch);
+        assertThat(CODEC.decodeBatch(CODEC.encodeBatch(batch), EpochResolver.GENESIS_ONLY)).isEqualTo(batch);
     }
 
     @Test
     void decode_rejectsEveryTruncation_withWireFormatException() {
-        byte[] full = RecordCodec.encodeBatch(new RecordBatch(BKC, List.of(call(1), data(2))));
+        byte[] full = CODEC.encodeBatch(new RecordBatch(BKC, List.of(call(1), data(2))));
         for (int len = 0; len < full.length; len++) {
             byte[] cut = Arrays.copyOf(full, len);
-            assertThatThrownBy(() -> RecordCodec.decodeBatch(cut)).isInstanceOf(WireFormatException.class);
+            assertThatThrownBy(() -> CODEC.decodeBatch(cut, EpochResolver.GENESIS_ONLY)).isInstanceOf(WireFormatException.class);
         }
     }
 
     @Test
     void decode_rejectsUnknownVersion_namingTheField() {
-        byte[] bytes = RecordCodec.encodeRecord(call(1));
+        byte[] bytes = CODEC.encodeRecord(call(1));
         bytes[2] = 9;
-        assertThatThrownBy(() -> RecordCodec.decodeRecord(bytes))
+        assertThatThrownBy(() -> CODEC.decodeRecord(bytes, EpochResolver.GENESIS_ONLY))
                 .isInstanceOf(WireFormatException.class)
                 .hasMessageContaining("record version");
     }
 
     @Test
     void decode_rejectsHugeCount_beforeAllocating() {
-        byte[] bytes = {0x44, 0x42, 0x01, 0x01, 'A', (byte) 0xFF, (byte) 0xFF, 0x03};
-        assertThatThrownBy(() -> RecordCodec.decodeBatch(bytes))
+        byte[] bytes = {0x44, 0x42, 0x02, 0x00, 0x01, 'A', 0x00, (byte) 0xFF, (byte) 0xFF, 0x03};
+        assertThatThrownBy(() -> CODEC.decodeBatch(bytes, EpochResolver.GENESIS_ONLY))
                 .isInstanceOf(WireFormatException.class)
                 .hasMessageContaining("batch record count");
     }
@@ -80,6 +82,6 @@ class RecordCodecTest {
     void handover_roundTrips() {
         Handover h = new Handover(BKC, NodeId.of("MUMBAI_ANDHERI"), Msisdn.of("+919876543210"),
                 VectorClock.of(Map.of("MUMBAI_BKC", 2L)), new HybridTimestamp(1_700_000_000_000L, 1));
-        assertThat(RecordCodec.decodeHandover(RecordCodec.encodeHandover(h))).isEqualTo(h);
+        assertThat(CODEC.decodeHandover(CODEC.encodeHandover(h), EpochResolver.GENESIS_ONLY)).isEqualTo(h);
     }
 }

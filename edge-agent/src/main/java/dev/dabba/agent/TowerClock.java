@@ -1,6 +1,7 @@
 package dev.dabba.agent;
 
 import dev.dabba.clock.ClockSkewException;
+import dev.dabba.clock.Epoch;
 import dev.dabba.clock.HybridLogicalClock;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
@@ -49,6 +50,15 @@ public final class TowerClock {
         UsageRecord record = new UsageRecord(new EventId(node, next.get(node)), subscriber, start, ts, next, usage);
         clock = next;
         return record;
+    }
+
+    /**
+     * Adopts an epoch announcement: merges its base into this tower's clock, a receive event (the base is knowledge
+     * the stream job really has), so no false causality arises. From then on the clock, and every record it stamps,
+     * is stored and encoded relative to the epoch. Adopting an older epoch than the current one changes nothing.
+     */
+    public void adopt(Epoch epoch) {
+        clock = clock.merge(epoch.baseClock());
     }
 
     /** The handover message that passes {@code subscriber} and this tower's knowledge to {@code target}. */

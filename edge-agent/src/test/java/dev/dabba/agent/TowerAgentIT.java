@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.dabba.agent.simulator.SeedScenario;
+import dev.dabba.clock.EpochResolver;
 import dev.dabba.clock.NodeId;
 import dev.dabba.embedded.EmbeddedMqttBroker;
 import dev.dabba.embedded.MosquittoProbe;
@@ -89,7 +90,7 @@ class TowerAgentIT {
         client.setCallback(new MqttCallback() {
             @Override
             public void messageArrived(String topic, MqttMessage message) {
-                batches.add(RecordCodec.decodeBatch(message.getPayload()));
+                batches.add(RecordCodec.standard().decodeBatch(message.getPayload(), EpochResolver.GENESIS_ONLY));
             }
 
             @Override

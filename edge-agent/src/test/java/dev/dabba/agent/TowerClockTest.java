@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.dabba.clock.Causality;
 import dev.dabba.clock.ClockSkewException;
+import dev.dabba.clock.Epoch;
 import dev.dabba.clock.HybridLogicalClock;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
+import dev.dabba.clock.NodeTable;
 import dev.dabba.record.EventId;
 import dev.dabba.record.Handover;
 import dev.dabba.record.Msisdn;
@@ -17,6 +19,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class TowerClockTest {
@@ -68,6 +71,19 @@ class TowerClockTest {
         UsageRecord next = andheri.stamp(USER, NOW, SMS);
         assertThat(next.hlc().wallMillis()).as("the skewed timestamp is not absorbed").isEqualTo(NOW.toEpochMilli());
         assertThat(next.hlc()).isNotEqualTo(HybridTimestamp.ZERO);
+    }
+
+    @Test
+    void adopt_mergesTheEpochBase_andLaterRecordsAreStoredRelativeToIt() {
+        TowerClock bkc = tower(BKC, NOW);
+        bkc.stamp(USER, NOW, SMS);
+        Epoch epoch = Epoch.of(3, NodeTable.of(List.of(BKC, ANDHERI)), new long[] {1, 40});
+        bkc.adopt(epoch);
+        UsageRecord next = bkc.stamp(USER, NOW, SMS);
+        assertThat(next.clock().epoch()).isSameAs(epoch);
+        assertThat(next.clock().get(ANDHERI)).as("learned from the epoch").isEqualTo(40);
+        assertThat(next.clock().deltaSize()).as("only the own entry is above the base").isEqualTo(1);
+        assertThat(next.id()).isEqualTo(new EventId(BKC, 2));
     }
 
     @Test

@@ -3,9 +3,8 @@ package dev.dabba.gateway;
 import dev.dabba.clock.NodeId;
 import dev.dabba.record.KafkaTopics;
 import dev.dabba.record.MqttTopics;
-import dev.dabba.record.RecordBatch;
 import dev.dabba.record.RecordCodec;
-import dev.dabba.record.UsageRecord;
+import dev.dabba.record.SplitBatch;
 import dev.dabba.record.WireFormatException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -29,6 +28,7 @@ public final class BatchTranslator {
     /** Largest accepted MQTT payload in bytes. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
 
+    private final RecordCodec codec = RecordCodec.standard();
     private final MqttTopics topics;
     private final String recordsTopic;
     private final String deadLetterTopic;
@@ -84,9 +84,9 @@ public final class BatchTranslator {
             return reject("payload of " + payload.length + " bytes exceeds the limit of " + maxPayloadBytes,
                     mqttTopic, payload, receivedAt);
         }
-        RecordBatch batch;
+        SplitBatch batch;
         try {
-            batch = RecordCodec.decodeBatch(payload);
+            batch = codec.splitBatch(payload);
         } catch (WireFormatException e) {
             return reject("malformed batch: " + e.getMessage(), mqttTopic, payload, receivedAt);
         }
@@ -99,12 +99,12 @@ public final class BatchTranslator {
                     mqttTopic, payload, receivedAt);
         }
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.records().size());
-        for (UsageRecord record : batch.records()) {
+        for (SplitBatch.RawRecord record : batch.records()) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(KafkaTopics.HEADER_EVENT_ID, utf8(record.id().toString()));
-            headers.add(KafkaTopics.HEADER_ORIGIN, utf8(record.origin().value()));
+            headers.add(KafkaTopics.HEADER_ORIGIN, utf8(batch.origin().value()));
             out.add(new ProducerRecord<>(recordsTopic, null, receivedAt.toEpochMilli(),
-                    utf8(record.subscriber().value()), RecordCodec.encodeRecord(record), headers));
+                    utf8(record.subscriber().value()), record.encoded(), headers));
         }
         return new Accepted(batch.origin(), List.copyOf(out));
     }

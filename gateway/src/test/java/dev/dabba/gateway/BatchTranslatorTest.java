@@ -2,6 +2,7 @@ package dev.dabba.gateway;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dabba.clock.EpochResolver;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
@@ -23,6 +24,7 @@ class BatchTranslatorTest {
 
     private static final NodeId BKC = NodeId.of("MUMBAI_BKC");
     private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private static final RecordCodec CODEC = RecordCodec.standard();
     private final BatchTranslator translator = BatchTranslator.withDefaults();
 
     private static UsageRecord sms(long seq, String subscriber) {
@@ -36,7 +38,7 @@ class BatchTranslatorTest {
 
     @Test
     void translate_emitsOneRecordPerUsage_keyedBySubscriber_withEventIdHeader() {
-        byte[] payload = RecordCodec.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"),
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"),
                 sms(2, "+919876543211"))));
         BatchTranslator.Translation t = translator.translate("dabba/v1/records/MUMBAI_BKC", payload, null, NOW);
         assertThat(t).isInstanceOf(BatchTranslator.Accepted.class);
@@ -45,12 +47,12 @@ class BatchTranslatorTest {
         assertThat(second.topic()).isEqualTo(KafkaTopics.RECORDS);
         assertThat(new String(second.key(), StandardCharsets.UTF_8)).isEqualTo("+919876543211");
         assertThat(header(second, KafkaTopics.HEADER_EVENT_ID)).isEqualTo("MUMBAI_BKC#2");
-        assertThat(RecordCodec.decodeRecord(second.value())).isEqualTo(sms(2, "+919876543211"));
+        assertThat(CODEC.decodeRecord(second.value(), EpochResolver.GENESIS_ONLY)).isEqualTo(sms(2, "+919876543211"));
     }
 
     @Test
     void translate_deadLettersForgedBatch_whoseOriginDisagreesWithTheTopic() {
-        byte[] payload = RecordCodec.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
         BatchTranslator.Translation t = translator.translate("dabba/v1/records/MUMBAI_DADAR", payload, null, NOW);
         assertThat(t).isInstanceOf(BatchTranslator.Rejected.class);
         ProducerRecord<byte[], byte[]> dead = t.records().get(0);
@@ -77,7 +79,7 @@ class BatchTranslatorTest {
     @Test
     void translate_deadLettersOversizedPayloads_beforeDecoding() {
         BatchTranslator small = new BatchTranslator(dev.dabba.record.MqttTopics.DEFAULT, KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS, 8);
-        byte[] payload = RecordCodec.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
         BatchTranslator.Translation t = small.translate("dabba/v1/records/MUMBAI_BKC", payload, null, NOW);
         assertThat(((BatchTranslator.Rejected) t).reason()).contains("exceeds the limit of 8");
     }

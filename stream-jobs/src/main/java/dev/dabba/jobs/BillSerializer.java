@@ -78,11 +78,11 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
             out.writeBoolean(line.concurrent());
             out.writeUTF(r.eventId().toString());
             writeInstant(out, r.start());
-            VectorClock clock = r.clock();
+            Map<String, Long> clock = r.clock().entries();
             out.writeInt(clock.size());
-            for (int i = 0; i < clock.size(); i++) {
-                out.writeUTF(clock.idAt(i));
-                out.writeLong(clock.counterAt(i));
+            for (Map.Entry<String, Long> e : clock.entrySet()) {
+                out.writeUTF(e.getKey());
+                out.writeLong(e.getValue());
             }
             out.writeLong(r.hlc().wallMillis());
             out.writeInt(r.hlc().logical());

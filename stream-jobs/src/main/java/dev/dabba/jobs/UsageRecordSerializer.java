@@ -1,5 +1,7 @@
 package dev.dabba.jobs;
 
+import dev.dabba.clock.Epoch;
+import dev.dabba.clock.EpochResolver;
 import dev.dabba.record.RecordCodec;
 import dev.dabba.record.UsageRecord;
 import java.io.IOException;
@@ -13,13 +15,17 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink serializer for usage records in network buffers and state: a length-prefixed {@link RecordCodec} record.
  *
  * <p>The codec's own version byte travels with every value, so state written by an older codec version stays
- * readable by a newer one without a serializer migration.
+ * readable by a newer one without a serializer migration. Clocks are written in full (rebased to the genesis
+ * epoch), so state never depends on which epochs a task has seen; the stream-jobs issue replaces this with
+ * epoch-relative state once the job keeps its epoch history in state.
  */
 public final class UsageRecordSerializer extends TypeSerializerSingleton<UsageRecord> {
 
     private static final long serialVersionUID = 1L;
 
     public static final UsageRecordSerializer INSTANCE = new UsageRecordSerializer();
+
+    private static final RecordCodec CODEC = RecordCodec.withoutCompression();
 
     @Override
     public boolean isImmutableType() {
@@ -48,7 +54,9 @@ public final class UsageRecordSerializer extends TypeSerializerSingleton<UsageRe
 
     @Override
     public void serialize(UsageRecord record, DataOutputView target) throws IOException {
-        byte[] bytes = RecordCodec.encodeRecord(record);
+        byte[] bytes = CODEC.encodeRecord(record.clock().epoch().number() == Epoch.GENESIS.number() ? record
+                : new UsageRecord(record.id(), record.subscriber(), record.start(), record.hlc(),
+                        record.clock().rebase(Epoch.GENESIS), record.usage()));
         target.writeInt(bytes.length);
         target.write(bytes);
     }
@@ -58,7 +66,7 @@ public final class UsageRecordSerializer extends TypeSerializerSingleton<UsageRe
         int length = source.readInt();
         byte[] bytes = new byte[length];
         source.readFully(bytes);
-        return RecordCodec.decodeRecord(bytes);
+        return CODEC.decodeRecord(bytes, EpochResolver.GENESIS_ONLY);
     }
 
     @Override

@@ -1,0 +1,84 @@
+package dev.dabba.clock;
+
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The epochs a node or the stream job knows, checked as they arrive: numbers may skip, but every epoch must extend
+ * the member table of the one before it and have a base at least as high, entry by entry. Clock comparisons across
+ * epochs rely on that. Thread-safe.
+ */
+public final class EpochRegistry implements EpochResolver {
+
+    private final NavigableMap<Long, Epoch> epochs = new TreeMap<>();
+
+    /** A registry that knows the genesis epoch. */
+    public EpochRegistry() {
+        epochs.put(Epoch.GENESIS.number(), Epoch.GENESIS);
+    }
+
+    /**
+     * Adds an epoch. Accepting an epoch already known (same number, same content) is a no-op.
+     *
+     * @return whether the epoch was new
+     * @throws IllegalArgumentException naming the conflict if the epoch contradicts a known one: the same number
+     *     with other content, a member table that does not extend its predecessor's (or is not extended by its
+     *     successor's), or a base lower than its predecessor's
+     */
+    public synchronized boolean accept(Epoch epoch) {
+        Epoch known = epochs.get(epoch.number());
+        if (known != null) {
+            if (!known.equals(epoch)) {
+                throw new IllegalArgumentException("epoch " + epoch.number() + " is already known with other content");
+            }
+            return false;
+        }
+        Map.Entry<Long, Epoch> before = epochs.lowerEntry(epoch.number());
+        if (before != null && !before.getValue().precedes(epoch)) {
+            throw new IllegalArgumentException("epoch " + epoch.number() + " does not follow epoch "
+                    + before.getKey() + ": its member table must extend the earlier one and its base must be at "
+                    + "least the earlier base");
+        }
+        Map.Entry<Long, Epoch> after = epochs.higherEntry(epoch.number());
+        if (after != null && !epoch.precedes(after.getValue())) {
+            throw new IllegalArgumentException("epoch " + epoch.number() + " does not precede the known epoch "
+                    + after.getKey());
+        }
+        epochs.put(epoch.number(), epoch);
+        return true;
+    }
+
+    @Override
+    public synchronized Epoch resolve(long number) {
+        return epochs.get(number);
+    }
+
+    /** The epoch numbered {@code number}, if known. */
+    public Optional<Epoch> get(long number) {
+        return Optional.ofNullable(resolve(number));
+    }
+
+    /** The latest known epoch (genesis when none other is known). */
+    public synchronized Epoch latest() {
+        return epochs.lastEntry().getValue();
+    }
+
+    /** Forgets every epoch before {@code number} except genesis, to bound memory; returns how many were dropped. */
+    public synchronized int forgetBefore(long number) {
+        int dropped = 0;
+        for (Long n : epochs.headMap(number, false).keySet().toArray(new Long[0])) {
+            if (n != Epoch.GENESIS.number()) {
+                epochs.remove(n);
+                dropped++;
+            }
+        }
+        return dropped;
+    }
+
+    /** The number of known epochs. */
+    public synchronized int size() {
+        return epochs.size();
+    }
+}
