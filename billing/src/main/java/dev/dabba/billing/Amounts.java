@@ -13,7 +13,22 @@ final class Amounts {
         if (value.signum() == 0) {
             return BigDecimal.ZERO;
         }
+        if (value.scale() == 0) {
+            return value;
+        }
         BigDecimal stripped = value.stripTrailingZeros();
         return stripped.scale() < 0 ? stripped.setScale(0) : stripped;
+    }
+
+    /** {@code unscaled * 10^-scale} in canonical form, computed without BigInteger arithmetic. */
+    static BigDecimal compact(long unscaled, int scale) {
+        if (unscaled == 0) {
+            return BigDecimal.ZERO;
+        }
+        while (scale > 0 && unscaled % 10 == 0) {
+            unscaled /= 10;
+            scale--;
+        }
+        return BigDecimal.valueOf(unscaled, scale);
     }
 }

@@ -1,8 +1,10 @@
 package dev.dabba.billing;
 
+import dev.dabba.clock.Causality;
 import dev.dabba.record.EventId;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.UsageRecord;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
@@ -12,8 +14,8 @@ import java.util.Objects;
 import java.util.Set;
 
 /**
- * One version of a subscriber's bill for one billing cycle: the rated lines in causal order, the subtotals for
- * calls, SMS and data, and the total.
+ * One version of a subscriber's bill for one billing cycle: the rated lines in causal order (its timeline), the
+ * subtotals for calls, SMS and data, the total, and how much of each bundle of the plan was used.
  *
  * <p>A bill is a deterministic function of the set of unique records of its cycle and the tariff: {@link #compute}
  * is what the stream job calls each time that set grows, with a higher {@code version}, and the store keeps only the
@@ -30,6 +32,7 @@ public record Bill(
         Money sms,
         Money data,
         Money total,
+        List<BundleUsage> bundles,
         Instant updatedAt) {
 
     public Bill {
@@ -55,9 +58,10 @@ public record Bill(
         Objects.requireNonNull(sms, "bill sms must not be null");
         Objects.requireNonNull(data, "bill data must not be null");
         Objects.requireNonNull(total, "bill total must not be null");
+        bundles = List.copyOf(Objects.requireNonNull(bundles, "bill bundles must not be null"));
         try {
             // Checks every subtotal and the total against the lines, naming the first that disagrees.
-            new RatedUsage(rated, calls, sms, data, total);
+            new RatedUsage(rated, calls, sms, data, total, List.of());
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("bill " + subscriber + " " + cycle + " version " + version + ": "
                     + e.getMessage(), e);
@@ -79,14 +83,23 @@ public record Bill(
         Objects.requireNonNull(cycle, "cycle must not be null");
         Objects.requireNonNull(recordsInCausalOrder, "records must not be null");
         Objects.requireNonNull(tariff, "tariff must not be null");
-        requireBelongs(subscriber, cycle, recordsInCausalOrder);
-        RatedUsage usage = RatingEngine.rate(recordsInCausalOrder, tariff);
+        boolean[] concurrent = checkAndFlag(subscriber, cycle, recordsInCausalOrder);
+        RatedUsage usage = RatingEngine.of(tariff).rate(recordsInCausalOrder);
         List<BillLine> lines = new ArrayList<>(usage.lines().size());
         for (int i = 0; i < usage.lines().size(); i++) {
-            lines.add(new BillLine(i + 1, usage.lines().get(i), concurrentWithNeighbour(recordsInCausalOrder, i)));
+            lines.add(new BillLine(i + 1, usage.lines().get(i), concurrent[i]));
         }
         return new Bill(subscriber, cycle, version, status, tariff.id(), lines, usage.calls(), usage.sms(),
-                usage.data(), usage.total(), updatedAt);
+                usage.data(), usage.total(), usage.bundles(), updatedAt);
+    }
+
+    /** The sum of the lines' exact amounts, before any rounding. */
+    public BigDecimal exactTotal() {
+        BigDecimal sum = BigDecimal.ZERO;
+        for (BillLine line : lines) {
+            sum = sum.add(line.rated().exactPaisa());
+        }
+        return Amounts.normalize(sum);
     }
 
     /** The number of lines (usage events) on the bill. */
@@ -94,35 +107,45 @@ public record Bill(
         return lines.size();
     }
 
-    private static void requireBelongs(Msisdn subscriber, YearMonth cycle, List<UsageRecord> records) {
+    /**
+     * Checks that every record belongs to the subscriber and cycle, appears once, and comes after none it happened
+     * before; returns, per record, whether it is causally concurrent with a neighbouring record. One clock
+     * comparison per neighbouring pair serves both.
+     */
+    private static boolean[] checkAndFlag(Msisdn subscriber, YearMonth cycle, List<UsageRecord> records) {
+        Instant from = BillingCycle.start(cycle);
+        Instant to = BillingCycle.end(cycle);
         Set<EventId> seen = new HashSet<>(records.size() * 2);
+        boolean[] concurrent = new boolean[records.size()];
         UsageRecord previous = null;
-        for (UsageRecord r : records) {
+        for (int i = 0; i < records.size(); i++) {
+            UsageRecord r = records.get(i);
             Objects.requireNonNull(r, "records must not contain null");
             if (!r.subscriber().equals(subscriber)) {
                 throw new IllegalArgumentException("record " + r.id() + " belongs to subscriber " + r.subscriber()
                         + ", not " + subscriber);
             }
-            YearMonth recordCycle = BillingCycle.of(r.start());
-            if (!recordCycle.equals(cycle)) {
+            if (r.start().isBefore(from) || !r.start().isBefore(to)) {
                 throw new IllegalArgumentException("record " + r.id() + " starts at " + r.start() + ", in cycle "
-                        + recordCycle + ", not " + cycle);
+                        + BillingCycle.of(r.start()) + ", not " + cycle);
             }
             if (!seen.add(r.id())) {
                 throw new IllegalArgumentException("record " + r.id() + " appears twice; deduplicate by event id "
                         + "before billing");
             }
-            if (previous != null && r.clock().happensBefore(previous.clock())) {
-                throw new IllegalArgumentException("records must be in causal order: " + r.id()
-                        + " happened before " + previous.id() + " but comes after it");
+            if (previous != null) {
+                Causality c = r.clock().compare(previous.clock());
+                if (c == Causality.BEFORE) {
+                    throw new IllegalArgumentException("records must be in causal order: " + r.id()
+                            + " happened before " + previous.id() + " but comes after it");
+                }
+                if (c == Causality.CONCURRENT) {
+                    concurrent[i] = true;
+                    concurrent[i - 1] = true;
+                }
             }
             previous = r;
         }
-    }
-
-    private static boolean concurrentWithNeighbour(List<UsageRecord> records, int i) {
-        UsageRecord r = records.get(i);
-        return (i > 0 && r.clock().isConcurrent(records.get(i - 1).clock()))
-                || (i + 1 < records.size() && r.clock().isConcurrent(records.get(i + 1).clock()));
+        return concurrent;
     }
 }

@@ -1,6 +1,7 @@
 package dev.dabba.billing;
 
 import dev.dabba.billing.internal.CliConverters;
+import dev.dabba.billing.internal.StoreOptions;
 import dev.dabba.record.Msisdn;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -10,16 +11,16 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.sql.DataSource;
-import org.postgresql.ds.PGSimpleDataSource;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
- * The {@code bill} command: prints a subscriber's bill from the billing store as a table or as JSON.
+ * The {@code bill} command: prints a subscriber's bill from the billing store as a table, JSON or CSV, or the
+ * history of its versions.
  *
  * <p>Standalone ({@link #BillCommand()}, {@link #main}) it connects to {@code --jdbc-url}; embedded
  * ({@link #BillCommand(DataSource)}) it reads the given data source, and the connection options are rejected.
@@ -27,7 +28,8 @@ import picocli.CommandLine.Spec;
  */
 @Command(
         name = "bill",
-        description = "Prints a subscriber's bill for a billing cycle (a calendar month in Asia/Kolkata).",
+        description = "Prints a subscriber's bill for a billing cycle (a calendar month in Asia/Kolkata), with its "
+                + "causal timeline and rating breakdown; or, with --history, how the bill changed version by version.",
         sortOptions = false,
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -47,9 +49,7 @@ public final class BillCommand implements Callable<Integer> {
     public static final int EXIT_NOT_FOUND = 3;
 
     /** The database the standalone command reads unless told otherwise. */
-    public static final String DEFAULT_JDBC_URL = "jdbc:postgresql://127.0.0.1:5432/dabba";
-
-    private static final List<String> CONNECTION_OPTIONS = List.of("--jdbc-url", "--db-user", "--db-password");
+    public static final String DEFAULT_JDBC_URL = StoreOptions.DEFAULT_JDBC_URL;
 
     @Spec
     private CommandSpec spec;
@@ -63,30 +63,19 @@ public final class BillCommand implements Callable<Integer> {
             description = "Billing cycle. Default: the subscriber's newest.")
     private YearMonth cycle;
 
-    @Option(names = "--format", paramLabel = "table|json", order = 3, defaultValue = "table",
+    @Option(names = "--format", paramLabel = "table|json|csv", order = 3, defaultValue = "table",
             converter = CliConverters.FormatConverter.class,
             description = "Output format. Default: ${DEFAULT-VALUE}.")
     private BillFormat format;
 
-    @Option(names = "--jdbc-url", paramLabel = "URL", order = 4, defaultValue = DEFAULT_JDBC_URL,
-            converter = CliConverters.JdbcUrlConverter.class,
-            description = "PostgreSQL to read (standalone only). Default: ${DEFAULT-VALUE}.")
-    private String jdbcUrl;
+    @Option(names = "--history", order = 4,
+            description = "Print every stored version of the bill, newest first, with what changed in each.")
+    private boolean history;
 
-    @Option(names = "--db-user", paramLabel = "NAME", order = 5, defaultValue = "postgres",
-            description = "Database user (standalone only). Default: ${DEFAULT-VALUE}.")
-    private String dbUser;
+    @Mixin
+    private StoreOptions store;
 
-    @Option(names = "--db-password", paramLabel = "PASSWORD", order = 6, defaultValue = "${env:PGPASSWORD}",
-            description = "Database password (standalone only). Default: $PGPASSWORD, else none.")
-    private String dbPassword;
-
-    @Option(names = "--schema", paramLabel = "NAME", order = 7, defaultValue = BillStore.DEFAULT_SCHEMA,
-            converter = CliConverters.SchemaConverter.class,
-            description = "Schema holding the bill tables. Default: ${DEFAULT-VALUE}.")
-    private String schema;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, order = 8, description = "Shows this help and exits.")
+    @Option(names = {"-h", "--help"}, usageHelp = true, order = 99, description = "Shows this help and exits.")
     private boolean help;
 
     private final DataSource dataSource;
@@ -115,52 +104,28 @@ public final class BillCommand implements Callable<Integer> {
 
     /** A picocli command line for this command, for embedding it as a subcommand of a larger CLI. */
     public CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(this);
-        commandLine.setExecutionExceptionHandler((e, cl, parseResult) -> {
-            if (e instanceof BillStoreException) {
-                cl.getErr().println("bill: " + e.getMessage());
-            } else {
-                cl.getErr().println("bill: unexpected failure: " + e);
-            }
-            cl.getErr().flush();
-            return EXIT_STORE_ERROR;
-        });
-        return commandLine;
+        return Commands.withStoreErrors(new CommandLine(this), "bill", EXIT_STORE_ERROR);
     }
 
     @Override
     public Integer call() {
-        BillQuery query = new BillQuery(dataSource(), schema);
+        BillQuery query = new BillQuery(store.dataSource(dataSource, spec), store.schema());
         Optional<Bill> bill = query.find(user, Optional.ofNullable(cycle));
         if (bill.isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
             err.println("bill: no bill for " + user + (cycle == null ? "" : " in cycle " + cycle)
-                    + " in schema " + schema);
+                    + " in schema " + store.schema());
             err.flush();
             return EXIT_NOT_FOUND;
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.print(BillRenderer.render(bill.get(), format));
+        if (history) {
+            List<BillVersion> versions = query.versions(user, bill.get().cycle());
+            out.print(BillRenderer.render(versions, format));
+        } else {
+            out.print(BillRenderer.render(bill.get(), format));
+        }
         out.flush();
         return EXIT_OK;
-    }
-
-    private DataSource dataSource() {
-        if (dataSource != null) {
-            for (String option : CONNECTION_OPTIONS) {
-                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
-                    throw new ParameterException(spec.commandLine(), "Option '" + option + "' cannot be used here: "
-                            + "this bill command reads the database it was given");
-                }
-            }
-            return dataSource;
-        }
-        PGSimpleDataSource standalone = new PGSimpleDataSource();
-        standalone.setURL(jdbcUrl);
-        standalone.setUser(dbUser);
-        if (dbPassword != null && !dbPassword.isEmpty()) {
-            standalone.setPassword(dbPassword);
-        }
-        return standalone;
     }
 }

@@ -2,6 +2,7 @@ package dev.dabba.billing;
 
 import dev.dabba.record.Msisdn;
 import java.time.YearMonth;
+import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -29,6 +30,11 @@ public final class BillQuery {
         Objects.requireNonNull(subscriber, "subscriber must not be null");
         Objects.requireNonNull(cycle, "cycle must not be null (use Optional.empty() for the newest cycle)");
         return cycle.isPresent() ? store.find(subscriber, cycle.get()) : store.findLatest(subscriber);
+    }
+
+    /** Every stored version of the bill of {@code subscriber} for {@code cycle}, newest first. */
+    public List<BillVersion> versions(Msisdn subscriber, YearMonth cycle) {
+        return store.versions(subscriber, cycle);
     }
 
     /** {@link #find} rendered in {@code format}. */

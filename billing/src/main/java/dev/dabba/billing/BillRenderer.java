@@ -1,23 +1,33 @@
 package dev.dabba.billing;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.dabba.billing.internal.Csv;
 import dev.dabba.billing.internal.TextTable;
+import dev.dabba.billing.internal.UnitText;
+import java.math.BigDecimal;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * Renders a {@link Bill} as a table for a terminal or as a JSON object for programs.
+ * Renders bills, bill listings and bill histories as tables for a terminal, JSON for programs (the HTTP API returns
+ * exactly this JSON) or CSV for spreadsheets.
  *
- * <p>The table lists the lines in causal order with each line's vector clock and a concurrency flag, then the
- * subtotals and the total. In JSON every amount of money is a decimal string in rupees ({@code "21.90"}) plus an
- * integer in paisa, and exact pre-rounding amounts are decimal strings in paisa, so no reader ever parses money as
- * a binary float.
+ * <p>The table lists a bill's lines in causal order with each line's tower, vector clock and concurrency flag, then
+ * the rating breakdown of every line priced in more than one way (time windows, tiers, bundles, connect fees), the
+ * bundle usage, and the subtotals and total. In JSON every amount of money is a decimal string in rupees
+ * ({@code "21.90"}) plus an integer in paisa, and exact pre-rounding amounts are decimal strings in paisa, so no
+ * reader ever parses money as a binary fraction.
  */
 public final class BillRenderer {
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final DateTimeFormatter LOCAL = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss");
 
     private BillRenderer() {
     }
@@ -25,10 +35,91 @@ public final class BillRenderer {
     /** {@code bill} in {@code format}, ending in a newline. */
     public static String render(Bill bill, BillFormat format) {
         Objects.requireNonNull(format, "format must not be null");
-        return format == BillFormat.JSON ? json(bill) + "\n" : table(bill);
+        switch (format) {
+            case JSON:
+                return json(bill) + "\n";
+            case CSV:
+                return csv(bill);
+            default:
+                return table(bill);
+        }
     }
 
-    /** {@code bill} as a header, a table of lines and the Calls / SMS / Data / Total rows. */
+    /** {@code page} in {@code format}, ending in a newline. */
+    public static String render(BillPage page, BillFormat format) {
+        Objects.requireNonNull(page, "page must not be null");
+        Objects.requireNonNull(format, "format must not be null");
+        switch (format) {
+            case JSON:
+                return write(pageJson(page)) + "\n";
+            case CSV: {
+                Csv csv = new Csv().row("subscriber", "cycle", "version", "status", "tariff_id", "lines",
+                        "total_paisa", "total", "updated_at");
+                for (BillSummary s : page.items()) {
+                    csv.row(s.subscriber().value(), s.cycle(), s.version(), s.status(), s.tariffId(), s.lineCount(),
+                            s.total().paisa(), s.total().toPlainString(), s.updatedAt());
+                }
+                return csv.toString();
+            }
+            default: {
+                TextTable t = new TextTable("Subscriber", "Cycle", ">Version", "Status", "Tariff", ">Lines", ">Total",
+                        "Updated");
+                for (BillSummary s : page.items()) {
+                    t.row(s.subscriber().value(), s.cycle().toString(), String.valueOf(s.version()),
+                            s.status().name(), s.tariffId(), String.valueOf(s.lineCount()), s.total().toString(),
+                            s.updatedAt().toString());
+                }
+                String more = page.nextCursor().map(c -> "More: --cursor " + c + "\n")
+                        .orElse("(end of list)\n");
+                return t.render() + page.items().size() + (page.items().size() == 1 ? " bill. " : " bills. ")
+                        + more;
+            }
+        }
+    }
+
+    /** A bill's {@code versions} (newest first) in {@code format}, ending in a newline. */
+    public static String render(List<BillVersion> versions, BillFormat format) {
+        Objects.requireNonNull(versions, "versions must not be null");
+        Objects.requireNonNull(format, "format must not be null");
+        switch (format) {
+            case JSON:
+                return write(versionsJson(versions)) + "\n";
+            case CSV: {
+                Csv csv = new Csv().row("version", "previous_version", "status", "total_paisa", "lines",
+                        "recorded_at", "event_id", "change", "old_position", "new_position", "old_amount_paisa",
+                        "new_amount_paisa");
+                for (BillVersion v : versions) {
+                    if (v.changes().isEmpty()) {
+                        csv.row(v.version(), v.previousVersion(), v.status(), v.total().paisa(), v.lineCount(),
+                                v.recordedAt(), null, null, null, null, null, null);
+                    }
+                    for (BillChange c : v.changes()) {
+                        csv.row(v.version(), v.previousVersion(), v.status(), v.total().paisa(), v.lineCount(),
+                                v.recordedAt(), c.eventId(), c.kind(), c.oldPosition(), c.newPosition(),
+                                c.oldAmount() == null ? null : c.oldAmount().paisa(),
+                                c.newAmount() == null ? null : c.newAmount().paisa());
+                    }
+                }
+                return csv.toString();
+            }
+            default: {
+                StringBuilder sb = new StringBuilder();
+                for (BillVersion v : versions) {
+                    sb.append("Version ").append(v.version())
+                            .append(v.previousVersion() == null ? "" : " (replaced " + v.previousVersion() + ")")
+                            .append("  ").append(v.status()).append("  total ").append(v.total())
+                            .append("  ").append(v.lineCount()).append(v.lineCount() == 1 ? " line" : " lines")
+                            .append("  recorded ").append(v.recordedAt()).append('\n');
+                    for (BillChange c : v.changes()) {
+                        sb.append("  ").append(describe(c)).append('\n');
+                    }
+                }
+                return sb.toString();
+            }
+        }
+    }
+
+    /** {@code bill} as a header, a table of lines, the rating breakdown, bundles and the totals. */
     public static String table(Bill bill) {
         Objects.requireNonNull(bill, "bill must not be null");
         StringBuilder sb = new StringBuilder();
@@ -41,14 +132,49 @@ public final class BillRenderer {
                 .append(bill.eventCount() == 1 ? " event" : " events").append(" in causal order")
                 .append('\n').append('\n');
         TextTable lines = new TextTable(
-                ">#", "Tower", "Service", ">Quantity", "Counterparty", ">Amount", "Clock", "Concurrent");
+                ">#", "Tower", "Start (IST)", "Service", ">Quantity", "Counterparty", ">Amount", "Clock",
+                "Concurrent");
         for (BillLine line : bill.lines()) {
             RatedLine r = line.rated();
-            lines.row(String.valueOf(line.position()), r.tower().value(), r.service().label(),
+            lines.row(String.valueOf(line.position()), r.tower().value(),
+                    LOCAL.format(r.start().atZone(BillingCycle.ZONE)), r.service().label(),
                     r.quantity().toString(), r.counterparty() == null ? "-" : r.counterparty().value(),
                     r.amount().toString(), r.clock().toString(), line.concurrent() ? "yes" : "");
         }
-        sb.append(lines.render()).append('\n');
+        sb.append(lines.render());
+        TextTable breakdown = new TextTable(">#", ">From", ">Usage", ">Charged", "Window", ">Tier", ">Price",
+                "Bundle", ">Connect", ">Exact paisa", ">Rounded");
+        boolean any = false;
+        for (BillLine line : bill.lines()) {
+            if (!interesting(line.rated())) {
+                continue;
+            }
+            any = true;
+            Quantity.Unit unit = line.rated().service().unit();
+            for (RatedSegment s : line.rated().segments()) {
+                breakdown.row(String.valueOf(line.position()), UnitText.format(s.offset(), unit),
+                        UnitText.format(s.quantity(), unit), UnitText.format(s.charged(), unit),
+                        s.window() == null ? "any time" : s.window(),
+                        s.tierFrom() == 0 ? "first" : "from " + UnitText.format(s.tierFrom(), unit),
+                        s.price().toPlainString() + "/" + UnitText.format(s.unit(), unit),
+                        s.bundle() == null ? "-" : s.bundle() + " " + UnitText.format(s.bundleUsed(), unit),
+                        s.connectFee().signum() == 0 ? "-" : s.connectFee().toPlainString(),
+                        plain(s.exactPaisa()), s.amount() == null ? "" : s.amount().toString());
+            }
+        }
+        if (any) {
+            sb.append('\n').append("Rating breakdown (lines priced in more than one way)").append('\n')
+                    .append(breakdown.render());
+        }
+        if (!bill.bundles().isEmpty()) {
+            TextTable bundles = new TextTable("Bundle", ">Allowance", ">Used", ">Left");
+            for (BundleUsage b : bill.bundles()) {
+                bundles.row(b.bundle(), UnitText.format(b.allowance(), b.unit()), UnitText.format(b.used(), b.unit()),
+                        UnitText.format(b.remaining(), b.unit()));
+            }
+            sb.append('\n').append(bundles.render());
+        }
+        sb.append('\n');
         TextTable totals = new TextTable("", ">");
         totals.row("Calls", bill.calls().toString())
                 .row("SMS", bill.sms().toString())
@@ -58,8 +184,31 @@ public final class BillRenderer {
         return sb.toString();
     }
 
+    /** {@code bill}'s lines as CSV, one row per line in causal order, with a header row. */
+    public static String csv(Bill bill) {
+        Objects.requireNonNull(bill, "bill must not be null");
+        Csv csv = new Csv().row("subscriber", "cycle", "version", "position", "event_id", "tower", "start", "service",
+                "quantity", "unit", "charged", "counterparty", "exact_paisa", "amount_paisa", "amount", "clock",
+                "hlc", "concurrent", "segments");
+        for (BillLine line : bill.lines()) {
+            RatedLine r = line.rated();
+            csv.row(bill.subscriber().value(), bill.cycle(), bill.version(), line.position(), r.eventId(),
+                    r.tower().value(), r.start(), r.service().label(), r.quantity().amount(),
+                    r.quantity().unit().symbol(), r.charged(),
+                    r.counterparty() == null ? null : r.counterparty().value(), plain(r.exactPaisa()),
+                    r.amount().paisa(), r.amount().toPlainString(), r.clock().toString(), r.hlc().toString(),
+                    line.concurrent(), r.segments().size());
+        }
+        return csv.toString();
+    }
+
     /** {@code bill} as one compact JSON object. */
     public static String json(Bill bill) {
+        return write(billJson(bill));
+    }
+
+    /** {@code bill} as a JSON tree (the shape of {@code GET /api/v1/subscribers/{msisdn}/bills/{cycle}}). */
+    public static ObjectNode billJson(Bill bill) {
         Objects.requireNonNull(bill, "bill must not be null");
         ObjectNode root = MAPPER.createObjectNode();
         root.put("subscriber", bill.subscriber().value());
@@ -69,7 +218,7 @@ public final class BillRenderer {
         root.put("tariffId", bill.tariffId());
         root.put("updatedAt", bill.updatedAt().toString());
         root.put("eventCount", bill.eventCount());
-        var lines = root.putArray("lines");
+        ArrayNode lines = root.putArray("lines");
         for (BillLine line : bill.lines()) {
             RatedLine r = line.rated();
             ObjectNode n = lines.addObject();
@@ -81,35 +230,188 @@ public final class BillRenderer {
             for (Map.Entry<String, Long> e : r.clock().entries().entrySet()) {
                 clock.put(e.getKey(), e.getValue().longValue());
             }
+            n.put("clockText", r.clock().toString());
             n.put("hlc", r.hlc().toString());
             n.put("service", r.service().label());
             ObjectNode quantity = n.putObject("quantity");
             quantity.put("amount", r.quantity().amount());
             quantity.put("unit", r.quantity().unit().symbol());
             quantity.put("text", r.quantity().toString());
+            n.put("charged", r.charged());
             if (r.counterparty() == null) {
                 n.putNull("counterparty");
             } else {
                 n.put("counterparty", r.counterparty().value());
             }
-            n.put("exactPaisa", r.exactPaisa().toPlainString());
+            n.put("exactPaisa", plain(r.exactPaisa()));
             putMoney(n, "amount", r.amount());
             n.put("concurrent", line.concurrent());
+            ArrayNode segments = n.putArray("segments");
+            Quantity.Unit unit = r.service().unit();
+            for (RatedSegment s : r.segments()) {
+                ObjectNode sn = segments.addObject();
+                sn.put("offset", s.offset());
+                sn.put("quantity", s.quantity());
+                sn.put("charged", s.charged());
+                sn.put("pulses", s.pulses());
+                if (s.window() == null) {
+                    sn.putNull("window");
+                } else {
+                    sn.put("window", s.window());
+                }
+                sn.put("tierFrom", s.tierFrom());
+                sn.put("price", plain(s.price()));
+                sn.put("rateUnit", s.unit());
+                sn.put("rateUnitText", UnitText.format(s.unit(), unit));
+                if (s.bundle() == null) {
+                    sn.putNull("bundle");
+                } else {
+                    sn.put("bundle", s.bundle());
+                }
+                sn.put("bundleUsed", s.bundleUsed());
+                sn.put("connectFee", plain(s.connectFee()));
+                sn.put("exactPaisa", plain(s.exactPaisa()));
+                if (s.amount() == null) {
+                    sn.putNull("amountPaisa");
+                } else {
+                    sn.put("amountPaisa", s.amount().paisa());
+                }
+            }
+        }
+        ArrayNode bundles = root.putArray("bundles");
+        for (BundleUsage b : bill.bundles()) {
+            ObjectNode bn = bundles.addObject();
+            bn.put("bundle", b.bundle());
+            bn.put("unit", b.unit().symbol());
+            bn.put("allowance", b.allowance());
+            bn.put("used", b.used());
+            bn.put("remaining", b.remaining());
         }
         putMoney(root, "calls", bill.calls());
         putMoney(root, "sms", bill.sms());
         putMoney(root, "data", bill.data());
         putMoney(root, "total", bill.total());
-        try {
-            return MAPPER.writeValueAsString(root);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot serialize bill " + bill.subscriber() + " " + bill.cycle(), e);
+        root.put("exactTotalPaisa", plain(bill.exactTotal()));
+        return root;
+    }
+
+    /** A listing page as a JSON tree: {@code {"items": [...], "nextCursor": "..." | null}}. */
+    public static ObjectNode pageJson(BillPage page) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ArrayNode items = root.putArray("items");
+        for (BillSummary s : page.items()) {
+            ObjectNode n = items.addObject();
+            n.put("subscriber", s.subscriber().value());
+            n.put("cycle", s.cycle().toString());
+            n.put("version", s.version());
+            n.put("status", s.status().name());
+            n.put("tariffId", s.tariffId());
+            n.put("lineCount", s.lineCount());
+            putMoney(n, "total", s.total());
+            n.put("updatedAt", s.updatedAt().toString());
         }
+        if (page.nextCursor().isPresent()) {
+            root.put("nextCursor", page.nextCursor().get());
+        } else {
+            root.putNull("nextCursor");
+        }
+        return root;
+    }
+
+    /** A bill's versions as a JSON tree: {@code {"versions": [...]}}, newest first. */
+    public static ObjectNode versionsJson(List<BillVersion> versions) {
+        ObjectNode root = MAPPER.createObjectNode();
+        ArrayNode list = root.putArray("versions");
+        for (BillVersion v : versions) {
+            ObjectNode n = list.addObject();
+            n.put("version", v.version());
+            if (v.previousVersion() == null) {
+                n.putNull("previousVersion");
+            } else {
+                n.put("previousVersion", v.previousVersion());
+            }
+            n.put("status", v.status().name());
+            n.put("tariffId", v.tariffId());
+            putMoney(n, "calls", v.calls());
+            putMoney(n, "sms", v.sms());
+            putMoney(n, "data", v.data());
+            putMoney(n, "total", v.total());
+            n.put("lineCount", v.lineCount());
+            n.put("updatedAt", v.updatedAt().toString());
+            n.put("recordedAt", v.recordedAt().toString());
+            ArrayNode changes = n.putArray("changes");
+            for (BillChange c : v.changes()) {
+                ObjectNode cn = changes.addObject();
+                cn.put("eventId", c.eventId());
+                cn.put("kind", c.kind().name());
+                putInteger(cn, "oldPosition", c.oldPosition());
+                putInteger(cn, "newPosition", c.newPosition());
+                putNullableMoney(cn, "oldAmount", c.oldAmount());
+                putNullableMoney(cn, "newAmount", c.newAmount());
+            }
+        }
+        return root;
+    }
+
+    /** {@code node} as compact JSON text. */
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON", e);
+        }
+    }
+
+    private static String describe(BillChange c) {
+        switch (c.kind()) {
+            case ADDED:
+                return "+ " + c.eventId() + " at #" + c.newPosition() + ": " + c.newAmount();
+            case REMOVED:
+                return "- " + c.eventId() + " was #" + c.oldPosition() + ": " + c.oldAmount();
+            default:
+                return "~ " + c.eventId() + " #" + c.oldPosition() + " -> #" + c.newPosition() + ": "
+                        + c.oldAmount() + " -> " + c.newAmount();
+        }
+    }
+
+    /** Whether a line's breakdown says more than its line: several segments, a window, tier, bundle or fee. */
+    private static boolean interesting(RatedLine r) {
+        if (r.segments().size() > 1) {
+            return true;
+        }
+        for (RatedSegment s : r.segments()) {
+            if (s.window() != null || s.tierFrom() != 0 || s.bundle() != null || s.connectFee().signum() != 0
+                    || s.charged() != s.quantity()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String plain(BigDecimal value) {
+        return Amounts.normalize(value).toPlainString();
     }
 
     /** {@code "name": "21.90"} and {@code "namePaisa": 2190}. */
     private static void putMoney(ObjectNode node, String name, Money money) {
         node.put(name, money.toPlainString());
         node.put(name + "Paisa", money.paisa());
+    }
+
+    private static void putNullableMoney(ObjectNode node, String name, Money money) {
+        if (money == null) {
+            node.putNull(name);
+            node.putNull(name + "Paisa");
+        } else {
+            putMoney(node, name, money);
+        }
+    }
+
+    private static void putInteger(ObjectNode node, String name, Integer value) {
+        if (value == null) {
+            node.putNull(name);
+        } else {
+            node.put(name, value.intValue());
+        }
     }
 }

@@ -8,7 +8,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -19,7 +21,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bill report store in PostgreSQL: one row per subscriber and cycle holding the highest bill version written,
- * with its lines, in a schema of its own (default {@value #DEFAULT_SCHEMA}) managed by Flyway.
+ * with its lines, their rating breakdown and its bundle usage, plus the history of every version written and what
+ * changed in each, in a schema of its own (default {@value #DEFAULT_SCHEMA}) managed by Flyway.
  *
  * <p>{@link #upsert} is idempotent and monotone, so a stream job may write after every change and replay freely
  * after a restart: writing a version that is not newer than the stored one changes nothing. Thread-safe; every
@@ -117,27 +120,40 @@ public final class BillStore {
         }
     }
 
-    /** The stored bill of {@code subscriber} for {@code cycle}, read in one snapshot. */
+    /** The stored bill of {@code subscriber} for {@code cycle}, read in one statement (so one snapshot). */
     public Optional<Bill> find(Msisdn subscriber, YearMonth cycle) {
         Objects.requireNonNull(subscriber, "subscriber must not be null");
         Objects.requireNonNull(cycle, "cycle must not be null");
-        return inSnapshot("read bill " + describe(subscriber, cycle), c -> readBill(c, subscriber, cycle));
+        return inStatement("read bill " + describe(subscriber, cycle), c -> {
+            try (PreparedStatement ps = c.prepareStatement(rows.selectWholeBill)) {
+                BillRows.bindKey(ps, subscriber, cycle);
+                try (ResultSet rs = ps.executeQuery()) {
+                    return BillRows.readWholeBill(rs);
+                }
+            }
+        });
     }
 
-    /** The stored bill of {@code subscriber} for its newest cycle, read in one snapshot. */
+    /** The stored bill of {@code subscriber} for its newest cycle, read in one statement (so one snapshot). */
     public Optional<Bill> findLatest(Msisdn subscriber) {
         Objects.requireNonNull(subscriber, "subscriber must not be null");
-        return inSnapshot("read latest bill of " + subscriber + " in schema " + schema, c -> {
-            Optional<YearMonth> cycle = latestCycle(c, subscriber);
-            return cycle.isPresent() ? readBill(c, subscriber, cycle.get()) : Optional.empty();
+        return inStatement("read latest bill of " + subscriber + " in schema " + schema, c -> {
+            try (PreparedStatement ps = c.prepareStatement(rows.selectWholeLatestBill)) {
+                ps.setString(1, subscriber.value());
+                ps.setString(2, subscriber.value());
+                try (ResultSet rs = ps.executeQuery()) {
+                    return BillRows.readWholeBill(rs);
+                }
+            }
         });
     }
 
     /** Summaries of every stored bill of {@code subscriber}, newest cycle first. */
     public List<BillSummary> list(Msisdn subscriber) {
         Objects.requireNonNull(subscriber, "subscriber must not be null");
-        return inSnapshot("list bills of " + subscriber + " in schema " + schema, c -> {
-            try (PreparedStatement ps = c.prepareStatement(rows.selectSummariesBySubscriber)) {
+        return inStatement("list bills of " + subscriber + " in schema " + schema, c -> {
+            try (PreparedStatement ps = c.prepareStatement(rows.selectSummaries
+                    + " WHERE b.subscriber = ? ORDER BY b.cycle DESC")) {
                 ps.setString(1, subscriber.value());
                 return readSummaries(ps);
             }
@@ -147,15 +163,90 @@ public final class BillStore {
     /** Summaries of at most {@code limit} bills of {@code cycle}, by subscriber. */
     public List<BillSummary> list(YearMonth cycle, int limit) {
         Objects.requireNonNull(cycle, "cycle must not be null");
-        if (limit < 1) {
-            throw new IllegalArgumentException("limit must be positive, was " + limit);
+        return list(BillFilter.ALL.withCycle(cycle), PageRequest.first(limit)).items();
+    }
+
+    /**
+     * One page of the bills matching {@code filter}, newest cycle first and then by subscriber. Pages read with the
+     * returned cursor are stable while bills are written: each starts after the last item of the one before.
+     */
+    public BillPage list(BillFilter filter, PageRequest page) {
+        Objects.requireNonNull(filter, "filter must not be null");
+        Objects.requireNonNull(page, "page must not be null");
+        StringBuilder sql = new StringBuilder(rows.selectSummaries).append(" WHERE TRUE");
+        List<Object> params = new ArrayList<>();
+        filter.cycle().ifPresent(cycle -> {
+            sql.append(" AND b.cycle = ?");
+            params.add(cycle.toString());
+        });
+        filter.status().ifPresent(status -> {
+            sql.append(" AND b.status = ?");
+            params.add(status.name());
+        });
+        filter.minTotal().ifPresent(min -> {
+            sql.append(" AND b.total_paisa >= ?");
+            params.add(min.paisa());
+        });
+        filter.subscriberPrefix().ifPresent(prefix -> {
+            // The prefix is '+' and digits (BillFilter checks), so it holds no LIKE wildcards.
+            sql.append(" AND b.subscriber LIKE ?");
+            params.add(prefix + "%");
+        });
+        if (page.cursor().isPresent()) {
+            PageRequest.Position after = PageRequest.decode(page.cursor().get());
+            sql.append(" AND (b.cycle < ? OR (b.cycle = ? AND b.subscriber > ?))");
+            params.add(after.cycle().toString());
+            params.add(after.cycle().toString());
+            params.add(after.subscriber().value());
         }
-        return inSnapshot("list bills of cycle " + cycle + " in schema " + schema, c -> {
-            try (PreparedStatement ps = c.prepareStatement(rows.selectSummariesByCycle)) {
-                ps.setString(1, cycle.toString());
-                ps.setInt(2, limit);
-                return readSummaries(ps);
+        sql.append(" ORDER BY b.cycle DESC, b.subscriber ASC LIMIT ?");
+        params.add(page.limit() + 1);
+        if (page.offset() > 0) {
+            sql.append(" OFFSET ?");
+            params.add(page.offset());
+        }
+        String statement = sql.toString();
+        return inStatement("list bills in schema " + schema, c -> {
+            try (PreparedStatement ps = c.prepareStatement(statement)) {
+                for (int i = 0; i < params.size(); i++) {
+                    ps.setObject(i + 1, params.get(i));
+                }
+                List<BillSummary> items = readSummaries(ps);
+                if (items.size() <= page.limit()) {
+                    return new BillPage(items, Optional.empty());
+                }
+                List<BillSummary> shown = items.subList(0, page.limit());
+                BillSummary last = shown.get(shown.size() - 1);
+                return new BillPage(shown, Optional.of(PageRequest.encode(last.cycle(), last.subscriber())));
             }
+        });
+    }
+
+    /** Every stored version of the bill of {@code subscriber} for {@code cycle}, newest first, with changes. */
+    public List<BillVersion> versions(Msisdn subscriber, YearMonth cycle) {
+        Objects.requireNonNull(subscriber, "subscriber must not be null");
+        Objects.requireNonNull(cycle, "cycle must not be null");
+        return inSnapshot("read versions of bill " + describe(subscriber, cycle), c -> {
+            Map<Long, List<BillChange>> changes = new HashMap<>();
+            try (PreparedStatement ps = c.prepareStatement(rows.selectChanges)) {
+                BillRows.bindKey(ps, subscriber, cycle);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        changes.computeIfAbsent(rs.getLong("version"), v -> new ArrayList<>())
+                                .add(BillRows.readChange(rs));
+                    }
+                }
+            }
+            List<BillVersion> out = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(rows.selectVersions)) {
+                BillRows.bindKey(ps, subscriber, cycle);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        out.add(BillRows.readVersion(rs, changes.getOrDefault(rs.getLong("version"), List.of())));
+                    }
+                }
+            }
+            return out;
         });
     }
 
@@ -168,9 +259,31 @@ public final class BillStore {
                 return false;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.deleteLines)) {
+        Map<String, long[]> before = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.selectLineAmounts)) {
             BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
-            ps.executeUpdate();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    before.put(rs.getString(1), new long[] {rs.getInt(2), rs.getLong(3)});
+                }
+            }
+        }
+        Long previous = null;
+        try (PreparedStatement ps = c.prepareStatement(rows.selectPreviousVersion)) {
+            BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
+            ps.setLong(3, bill.version());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (rs.next()) {
+                    long v = rs.getLong(1);
+                    previous = rs.wasNull() ? null : v;
+                }
+            }
+        }
+        for (String delete : List.of(rows.deleteLines, rows.deleteBundles)) {
+            try (PreparedStatement ps = c.prepareStatement(delete)) {
+                BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
+                ps.executeUpdate();
+            }
         }
         if (!bill.lines().isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
@@ -180,35 +293,64 @@ public final class BillStore {
                 }
                 ps.executeBatch();
             }
+            try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
+                int count = 0;
+                for (BillLine line : bill.lines()) {
+                    List<RatedSegment> segments = line.rated().segments();
+                    for (int i = 0; i < segments.size(); i++) {
+                        BillRows.bindSegment(ps, bill, line, i + 1, segments.get(i));
+                        ps.addBatch();
+                        count++;
+                    }
+                }
+                if (count > 0) {
+                    ps.executeBatch();
+                }
+            }
+        }
+        if (!bill.bundles().isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(rows.insertBundle)) {
+                for (int i = 0; i < bill.bundles().size(); i++) {
+                    BillRows.bindBundle(ps, bill, i + 1, bill.bundles().get(i));
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(rows.insertVersion)) {
+            BillRows.bindVersion(ps, bill, previous);
+            ps.executeUpdate();
+        }
+        List<BillChange> changes = changes(before, bill);
+        if (!changes.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(rows.insertChange)) {
+                for (BillChange change : changes) {
+                    BillRows.bindChange(ps, bill, change);
+                    ps.addBatch();
+                }
+                ps.executeBatch();
+            }
         }
         return true;
     }
 
-    private Optional<Bill> readBill(Connection c, Msisdn subscriber, YearMonth cycle) throws SQLException {
-        List<BillLine> lines = new ArrayList<>();
-        try (PreparedStatement ps = c.prepareStatement(rows.selectLines)) {
-            BillRows.bindKey(ps, subscriber, cycle);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    lines.add(BillRows.readLine(rs));
-                }
+    /** What {@code bill} changes against the stored lines {@code before} (event id to position and amount). */
+    static List<BillChange> changes(Map<String, long[]> before, Bill bill) {
+        List<BillChange> out = new ArrayList<>();
+        Map<String, long[]> gone = new HashMap<>(before);
+        for (BillLine line : bill.lines()) {
+            String id = line.rated().eventId().toString();
+            long[] old = gone.remove(id);
+            if (old == null) {
+                out.add(new BillChange(id, BillChange.Kind.ADDED, null, line.position(), null, line.amount()));
+            } else if (old[1] != line.amount().paisa()) {
+                out.add(new BillChange(id, BillChange.Kind.REPRICED, (int) old[0], line.position(),
+                        Money.ofPaisa(old[1]), line.amount()));
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.selectBill)) {
-            BillRows.bindKey(ps, subscriber, cycle);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(BillRows.readBill(rs, lines)) : Optional.empty();
-            }
-        }
-    }
-
-    private Optional<YearMonth> latestCycle(Connection c, Msisdn subscriber) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(rows.selectLatestCycle)) {
-            ps.setString(1, subscriber.value());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(YearMonth.parse(rs.getString(1))) : Optional.empty();
-            }
-        }
+        gone.entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> out.add(new BillChange(e.getKey(),
+                BillChange.Kind.REMOVED, (int) e.getValue()[0], null, Money.ofPaisa(e.getValue()[1]), null)));
+        return out;
     }
 
     private static List<BillSummary> readSummaries(PreparedStatement ps) throws SQLException {
@@ -219,6 +361,15 @@ public final class BillStore {
             }
         }
         return out;
+    }
+
+    /** Runs {@code work}, a single statement (which PostgreSQL runs in one snapshot), on a connection as it comes. */
+    private <T> T inStatement(String what, SqlWork<T> work) {
+        try (Connection c = dataSource.getConnection()) {
+            return work.run(c);
+        } catch (SQLException e) {
+            throw new BillStoreException("cannot " + what + ": " + e.getMessage(), e);
+        }
     }
 
     /** Runs {@code work} in a read-only repeatable-read transaction, so a bill and its lines come from one snapshot. */

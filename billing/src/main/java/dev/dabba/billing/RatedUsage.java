@@ -5,9 +5,10 @@ import java.util.Objects;
 
 /**
  * The rated lines of a sequence of usage records, in the order given, with subtotals for calls, SMS and data and
- * their total; every subtotal is the sum of its lines' rounded amounts.
+ * their total (every subtotal is the sum of its lines' rounded amounts), and how much of each bundle they used.
  */
-public record RatedUsage(List<RatedLine> lines, Money calls, Money sms, Money data, Money total) {
+public record RatedUsage(List<RatedLine> lines, Money calls, Money sms, Money data, Money total,
+        List<BundleUsage> bundles) {
 
     public RatedUsage {
         lines = List.copyOf(Objects.requireNonNull(lines, "rated usage lines must not be null"));
@@ -15,6 +16,7 @@ public record RatedUsage(List<RatedLine> lines, Money calls, Money sms, Money da
         Objects.requireNonNull(sms, "rated usage sms must not be null");
         Objects.requireNonNull(data, "rated usage data must not be null");
         Objects.requireNonNull(total, "rated usage total must not be null");
+        bundles = List.copyOf(Objects.requireNonNull(bundles, "rated usage bundles must not be null"));
         long[] sums = subtotals(lines);
         requireSum("calls", calls, sums[0]);
         requireSum("sms", sms, sums[1]);
@@ -23,10 +25,15 @@ public record RatedUsage(List<RatedLine> lines, Money calls, Money sms, Money da
     }
 
     /** The usage of {@code lines} with subtotals and total computed from them. */
-    public static RatedUsage of(List<RatedLine> lines) {
+    public static RatedUsage of(List<RatedLine> lines, List<BundleUsage> bundles) {
         long[] sums = subtotals(lines);
         return new RatedUsage(lines, Money.ofPaisa(sums[0]), Money.ofPaisa(sums[1]), Money.ofPaisa(sums[2]),
-                Money.ofPaisa(Math.addExact(Math.addExact(sums[0], sums[1]), sums[2])));
+                Money.ofPaisa(Math.addExact(Math.addExact(sums[0], sums[1]), sums[2])), bundles);
+    }
+
+    /** The usage of {@code lines}, without bundles. */
+    public static RatedUsage of(List<RatedLine> lines) {
+        return of(lines, List.of());
     }
 
     private static long[] subtotals(List<RatedLine> lines) {

@@ -2,25 +2,45 @@ package dev.dabba.billing;
 
 import dev.dabba.record.CallType;
 import dev.dabba.record.RadioType;
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * What was billed on a line: a call of some type, an SMS, or data on some radio; labelled {@code CALL VOICE},
  * {@code SMS}, {@code DATA 4G}.
  */
-public record Service(Category category, String variant) {
+public record Service(Category category, String variant) implements Serializable {
+
+    private static final long serialVersionUID = 1L;
 
     /** The kind of service, which decides the bill subtotal a line counts towards. */
     public enum Category {
-        /** Calls, by {@link CallType}. */
-        CALL,
-        /** Text messages; no variant. */
-        SMS,
-        /** Data sessions, by {@link RadioType} label. */
-        DATA
+        /** Calls, by {@link CallType}; measured in seconds. */
+        CALL(Quantity.Unit.SECONDS),
+        /** Text messages; no variant; measured in messages. */
+        SMS(Quantity.Unit.MESSAGES),
+        /** Data sessions, by {@link RadioType} label; measured in bytes. */
+        DATA(Quantity.Unit.BYTES);
+
+        private final Quantity.Unit unit;
+
+        Category(Quantity.Unit unit) {
+            this.unit = unit;
+        }
+
+        /** The unit usage of this category is measured in. */
+        public Quantity.Unit unit() {
+            return unit;
+        }
     }
 
     private static final Service SMS = new Service(Category.SMS, "");
+
+    /** Every billable service, in bill order: calls by type, SMS, data by radio. */
+    public static final List<Service> ALL = all();
 
     public Service {
         Objects.requireNonNull(category, "service category must not be null");
@@ -71,6 +91,11 @@ public record Service(Category category, String variant) {
         return new Service(category, tail);
     }
 
+    /** The unit this service's usage is measured in: seconds, messages or bytes. */
+    public Quantity.Unit unit() {
+        return category.unit();
+    }
+
     /** The label: {@code CALL VOICE}, {@code SMS}, {@code DATA 4G}. */
     public String label() {
         return variant.isEmpty() ? category.name() : category.name() + " " + variant;
@@ -86,5 +111,17 @@ public record Service(Category category, String variant) {
             throw new IllegalArgumentException("service variant must be set for " + category);
         }
         return variant;
+    }
+
+    private static List<Service> all() {
+        List<Service> all = new ArrayList<>();
+        for (CallType type : CallType.values()) {
+            all.add(call(type));
+        }
+        all.add(SMS);
+        for (RadioType radio : RadioType.values()) {
+            all.add(data(radio));
+        }
+        return Collections.unmodifiableList(all);
     }
 }

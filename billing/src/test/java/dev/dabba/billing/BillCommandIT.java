@@ -100,4 +100,51 @@ class BillCommandIT {
         assertThat(query.render(SeedScenario.USER, Optional.of(YearMonth.of(2025, 3)), BillFormat.TABLE))
                 .hasValueSatisfying(table -> assertThat(table).contains("Rs 21.90"));
     }
+
+    @Test
+    void embedded_printsCsv_oneRowPerLine() {
+        int code = run(new BillCommand(dataSource), "--user", USER, "--format", "csv", "--schema", schema);
+
+        assertThat(code).as(err.toString()).isZero();
+        String[] rows = out.toString().split("\r\n");
+        assertThat(rows).hasSize(7);
+        assertThat(rows[3]).contains("MUMBAI_ANDHERI#1", "CALL VIDEO", ",600,6.00,", "\"{MUMBAI_ANDHERI:1, MUMBAI_BKC:2}\"");
+    }
+
+    @Test
+    void history_printsEveryVersionWithItsChanges() {
+        int code = run(new BillCommand(dataSource), "--user", USER, "--history", "--schema", schema);
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(out.toString()).startsWith("Version 4").contains("+ MUMBAI_BANDRA#2 at #6: Rs 6.00");
+    }
+
+    @Test
+    void bills_listsWithFiltersAndPages() {
+        StringWriter page = new StringWriter();
+        int code = new BillsCommand(dataSource).execute(new PrintWriter(page), new PrintWriter(err), "--cycle",
+                "2025-03", "--min-total", "21.90", "--subscriber-prefix", "+91-98", "--limit", "1", "--schema", schema);
+
+        assertThat(code).as(err.toString()).isZero();
+        assertThat(page.toString()).contains("+919876543210", "2025-03", "Rs 21.90", "1 bill.");
+        StringWriter json = new StringWriter();
+        new BillsCommand(dataSource).execute(new PrintWriter(json), new PrintWriter(err), "--format", "json",
+                "--status", "FINAL", "--schema", schema);
+        assertThat(json.toString()).startsWith("{\"items\":[]").contains("\"nextCursor\":null");
+    }
+
+    @Test
+    void bills_refusesBadOptions_namingThem() {
+        BillsCommand bills = new BillsCommand(dataSource);
+
+        assertThat(bills.execute(new PrintWriter(out), new PrintWriter(err), "--limit", "0", "--schema", schema))
+                .as(err.toString()).isEqualTo(BillsCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--limit");
+        assertThat(new BillsCommand(dataSource).execute(new PrintWriter(out), new PrintWriter(err),
+                "--subscriber-prefix", "91' OR 1=1", "--schema", schema)).isEqualTo(BillsCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--subscriber-prefix");
+        assertThat(new BillsCommand(dataSource).execute(new PrintWriter(out), new PrintWriter(err),
+                "--cursor", "Zm9yZ2Vk", "--schema", schema)).isEqualTo(BillsCommand.EXIT_USAGE);
+        assertThat(err.toString()).contains("--cursor");
+    }
 }

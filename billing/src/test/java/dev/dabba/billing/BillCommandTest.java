@@ -46,7 +46,7 @@ class BillCommandTest {
     @Test
     void badFormat_exits2_namingTheOption() {
         assertThat(run("--user", "+91-9876543210", "--format", "xml")).isEqualTo(2);
-        assertThat(err.toString()).contains("--format", "table or json", "'xml'");
+        assertThat(err.toString()).contains("--format", "table, json or csv", "'xml'");
     }
 
     @Test

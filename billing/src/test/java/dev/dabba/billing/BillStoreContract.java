@@ -41,7 +41,7 @@ abstract class BillStoreContract {
     void createSchema() {
         schema = TestDatabases.uniqueSchema();
         store = new BillStore(dataSource(), schema);
-        assertThat(store.migrate()).isEqualTo(1);
+        assertThat(store.migrate()).isEqualTo(2);
     }
 
     @AfterEach
@@ -206,6 +206,153 @@ abstract class BillStoreContract {
         } finally {
             TestDatabases.dropSchema(dataSource(), other);
         }
+    }
+
+    @Test
+    void upsert_roundTripsTheRatingBreakdownAndBundleUsage() {
+        // The example plan: a peak call crossing into the evening (windows, connect fee, first increment) and data
+        // drawing on the 1.5 GiB bundle until it runs out.
+        Tariff plan = TariffFileTest.example();
+        Towers towers = new Towers();
+        UsageRecord call = towers.stamp(SeedScenario.BKC, USER, java.time.Instant.parse("2025-03-10T15:25:00Z"),
+                new Usage.Call(Msisdn.of("+91-9876543211"), CallType.VOICE, 900));
+        UsageRecord data = towers.stamp(SeedScenario.BKC, USER, SeedScenario.at(700),
+                new Usage.Data(RadioType.G4, 0, 2000L * SeedScenario.MIB + 5));
+        Bill bill = Bill.compute(USER, SeedScenario.CYCLE, 2, BillStatus.PROVISIONAL, List.of(call, data), plan,
+                SeedScenario.at(800));
+        assertThat(bill.lines().get(0).rated().segments()).hasSizeGreaterThan(1);
+        assertThat(bill.lines().get(1).rated().segments()).extracting(RatedSegment::bundle)
+                .containsExactly("data-1.5g", null);
+
+        store.upsert(bill);
+
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(bill);
+    }
+
+    @Test
+    void versions_keepEveryVersion_andSayWhatALateRecordChanged() {
+        // DADAR's session is concurrent with BKC's and earlier by hybrid time, so when it arrives late it goes first
+        // in causal order, takes the bundle, and BKC's line is repriced from 0 to 300 paisa.
+        Tariff plan = Tariff.seedDefault().toBuilder()
+                .bundle(new Bundle("data-100m", java.util.Set.of(Service.data(RadioType.G4)), 100 * SeedScenario.MIB))
+                .build();
+        Towers towers = new Towers();
+        UsageRecord bkc = towers.stamp(SeedScenario.BKC, USER, SeedScenario.T0.plusSeconds(10),
+                new Usage.Data(RadioType.G4, 0, 80 * SeedScenario.MIB));
+        UsageRecord dadar = towers.stamp(SeedScenario.DADAR, USER, SeedScenario.T0.plusSeconds(5),
+                new Usage.Data(RadioType.G4, 0, 80 * SeedScenario.MIB));
+        store.upsert(Bill.compute(USER, SeedScenario.CYCLE, 1, BillStatus.PROVISIONAL, List.of(bkc), plan,
+                SeedScenario.at(1)));
+        store.upsert(Bill.compute(USER, SeedScenario.CYCLE, 2, BillStatus.PROVISIONAL,
+                dev.dabba.record.CausalOrder.sort(List.of(bkc, dadar)), plan, SeedScenario.at(2)));
+
+        List<BillVersion> versions = store.versions(USER, SeedScenario.CYCLE);
+
+        assertThat(versions).extracting(BillVersion::version).containsExactly(2L, 1L);
+        assertThat(versions.get(0).previousVersion()).isEqualTo(1L);
+        assertThat(versions.get(1).previousVersion()).isNull();
+        assertThat(versions).extracting(v -> v.total().paisa()).containsExactly(300L, 0L);
+        assertThat(versions.get(0).changes()).containsExactlyInAnyOrder(
+                new BillChange("MUMBAI_DADAR#1", BillChange.Kind.ADDED, null, 1, null, Money.ZERO),
+                new BillChange("MUMBAI_BKC#1", BillChange.Kind.REPRICED, 1, 2, Money.ZERO, Money.ofPaisa(300)));
+        assertThat(versions.get(1).changes()).containsExactly(
+                new BillChange("MUMBAI_BKC#1", BillChange.Kind.ADDED, null, 1, null, Money.ZERO));
+        assertThat(store.find(USER, SeedScenario.CYCLE).orElseThrow().bundles())
+                .containsExactly(new BundleUsage("data-100m", Quantity.Unit.BYTES, 100 * SeedScenario.MIB,
+                        100 * SeedScenario.MIB));
+    }
+
+    @Test
+    void list_filtersByCycleStatusTotalAndPrefix_andPagesWithACursorOrAnOffset() {
+        List<String> expected = new ArrayList<>();
+        for (int m = 1; m <= 3; m++) {
+            for (int s = 0; s < 4; s++) {
+                Msisdn who = Msisdn.of("+91-90000000" + (10 + s));
+                BillStatus status = s % 2 == 0 ? BillStatus.FINAL : BillStatus.PROVISIONAL;
+                store.upsert(billOf(who, YearMonth.of(2025, m), status, s + 1));
+            }
+        }
+        // Newest cycle first, then by subscriber.
+        for (int m = 3; m >= 1; m--) {
+            for (int s = 0; s < 4; s++) {
+                expected.add("2025-0" + m + " +91900000001" + s);
+            }
+        }
+        List<String> walked = new ArrayList<>();
+        java.util.Optional<String> cursor = java.util.Optional.empty();
+        int pages = 0;
+        do {
+            BillPage page = store.list(BillFilter.ALL, new PageRequest(5, cursor, 0));
+            page.items().forEach(b -> walked.add(b.cycle() + " " + b.subscriber()));
+            cursor = page.nextCursor();
+            pages++;
+        } while (cursor.isPresent());
+
+        assertThat(walked).isEqualTo(expected);
+        assertThat(pages).isEqualTo(3);
+        assertThat(store.list(BillFilter.ALL, new PageRequest(3, java.util.Optional.empty(), 10)).items())
+                .extracting(b -> b.cycle() + " " + b.subscriber()).isEqualTo(expected.subList(10, 12));
+        assertThat(store.list(BillFilter.ALL.withCycle(YearMonth.of(2025, 2)).withStatus(BillStatus.FINAL),
+                PageRequest.first(50)).items()).extracting(b -> b.subscriber().value())
+                .containsExactly("+919000000010", "+919000000012");
+        // Lines of the seed scenario: 1 line = 180, 2 = 430, 3 = 1030, 4 = 1530 paisa.
+        assertThat(store.list(BillFilter.ALL.withCycle(YearMonth.of(2025, 1)).withMinTotal(Money.parse("10.30")),
+                PageRequest.first(50)).items()).extracting(b -> b.total().paisa()).containsExactly(1030L, 1530L);
+        assertThat(store.list(BillFilter.ALL.withSubscriberPrefix("+91-90000000 13"), PageRequest.first(50))
+                .items()).hasSize(3).allMatch(b -> b.subscriber().value().equals("+919000000013"));
+    }
+
+    @Test
+    void list_refusesCursorsItDidNotIssue_andPrefixesThatAreNotNumbers() {
+        String forged = java.util.Base64.getUrlEncoder().encodeToString(
+                "b1|2025-03|+91' OR '1'='1".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> new PageRequest(5, java.util.Optional.of(forged), 0)).hasMessageStartingWith("cursor");
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> BillFilter.ALL.withSubscriberPrefix("+91%' OR 1=1 --")).hasMessageContaining("prefix");
+    }
+
+    @Test
+    void migrate_fromVersion1_keepsStoredBills_andStartsTheirHistory() throws SQLException {
+        String old = TestDatabases.uniqueSchema();
+        try {
+            org.flywaydb.core.Flyway.configure(BillStore.class.getClassLoader()).dataSource(dataSource())
+                    .schemas(old).createSchemas(true).table(BillStore.HISTORY_TABLE)
+                    .locations(BillStore.MIGRATION_LOCATION).target("1").load().migrate();
+            try (Connection c = dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+                st.execute("INSERT INTO \"" + old + "\".bill VALUES ('+919876543210', '2025-03', 3, 'PROVISIONAL', "
+                        + "'seed-default', 180, 0, 0, 180, '2025-03-10T06:00:00Z')");
+                st.execute("INSERT INTO \"" + old + "\".bill_line VALUES ('+919876543210', '2025-03', 1, "
+                        + "'MUMBAI_BKC#1', 'MUMBAI_BKC', '2025-03-10T04:30:00Z', '{MUMBAI_BKC:1}', '1741581000000.0', "
+                        + "'CALL VOICE', 180, 's', '+919876543211', 180, 180, false)");
+            }
+            BillStore migrated = new BillStore(dataSource(), old);
+
+            assertThat(migrated.migrate()).isEqualTo(1);
+
+            Bill bill = migrated.find(USER, SeedScenario.CYCLE).orElseThrow();
+            assertThat(bill.total()).isEqualTo(Money.ofPaisa(180));
+            assertThat(bill.lines()).singleElement().satisfies(l -> assertThat(l.rated().segments()).isEmpty());
+            assertThat(migrated.list(USER)).singleElement().satisfies(s -> assertThat(s.lineCount()).isEqualTo(1));
+            assertThat(migrated.versions(USER, SeedScenario.CYCLE)).extracting(BillVersion::version)
+                    .containsExactly(3L);
+            assertThat(migrated.upsert(SeedScenario.bill(6))).isTrue();
+            assertThat(migrated.versions(USER, SeedScenario.CYCLE).get(0).changes())
+                    .filteredOn(ch -> ch.kind() == BillChange.Kind.ADDED).hasSize(5);
+        } finally {
+            TestDatabases.dropSchema(dataSource(), old);
+        }
+    }
+
+    /** The seed scenario's first {@code lines} records of {@code who}, billed in {@code cycle}. */
+    private static Bill billOf(Msisdn who, YearMonth cycle, BillStatus status, int lines) {
+        Duration shift = Duration.between(SeedScenario.CYCLE.atDay(1).atStartOfDay(), cycle.atDay(1).atStartOfDay());
+        List<UsageRecord> records = SeedScenario.records().subList(0, lines).stream()
+                .map(r -> new UsageRecord(r.id(), who, r.start().plus(shift), r.hlc(), r.clock(), r.usage()))
+                .toList();
+        return Bill.compute(who, cycle, lines, status, records, Tariff.seedDefault(),
+                Instant.parse("2025-04-01T00:00:00Z"));
     }
 
     /** The seed scenario's first {@code lines} records, billed as version {@code version} in {@code cycle}. */

@@ -111,7 +111,8 @@ class BillTest {
         Bill bill = SeedScenario.bill(1);
 
         assertThatThrownBy(() -> new Bill(bill.subscriber(), bill.cycle(), 1, bill.status(), bill.tariffId(),
-                bill.lines(), bill.calls(), bill.sms(), bill.data(), Money.ofPaisa(2189), bill.updatedAt()))
+                bill.lines(), bill.calls(), bill.sms(), bill.data(), Money.ofPaisa(2189), bill.bundles(),
+                bill.updatedAt()))
                 .hasMessageContaining("total").hasMessageContaining("2190").hasMessageContaining("2189");
     }
 

@@ -1,8 +1,13 @@
 package dev.dabba.deploy;
 
 import dev.dabba.billing.BillCommand;
+import dev.dabba.billing.BillsCommand;
+import dev.dabba.billing.RateCommand;
+import dev.dabba.billing.ServeCommand;
 import dev.dabba.deploy.demo.DemoCommand;
 import dev.dabba.deploy.flink.FlinkCommand;
+import java.util.HashSet;
+import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -23,16 +28,31 @@ public final class DabbaCli implements Runnable {
     /** The command line with every subcommand registered. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DabbaCli());
+        // The billing commands report their own failures with their documented exit codes (picocli only ever
+        // calls the top command's handler, so it hands their failures back to them).
+        Set<CommandLine> selfReporting = new HashSet<>();
         // Failures people can act on print their message, not a stack trace; DABBA_DEBUG=1 shows the trace.
-        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
-            command.getErr().println("dabba " + command.getCommandName() + ": " + e.getMessage());
-            if (System.getenv("DABBA_DEBUG") != null) {
-                e.printStackTrace(command.getErr());
-            }
-            return 1;
-        });
-        cli.addSubcommand("bill", new BillCommand().commandLine());
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> selfReporting.contains(command)
+                ? command.getExecutionExceptionHandler().handleExecutionException(e, command, parseResult)
+                : report(e, command));
+        cli.addSubcommand("bill", selfReported(selfReporting, new BillCommand().commandLine()));
+        cli.addSubcommand("bills", selfReported(selfReporting, new BillsCommand().commandLine()));
+        cli.addSubcommand("rate", selfReported(selfReporting, new RateCommand().commandLine()));
+        cli.addSubcommand("serve", selfReported(selfReporting, new ServeCommand().commandLine()));
         return cli;
+    }
+
+    private static CommandLine selfReported(Set<CommandLine> selfReporting, CommandLine command) {
+        selfReporting.add(command);
+        return command;
+    }
+
+    private static int report(Exception e, CommandLine command) {
+        command.getErr().println("dabba " + command.getCommandName() + ": " + e.getMessage());
+        if (System.getenv("DABBA_DEBUG") != null) {
+            e.printStackTrace(command.getErr());
+        }
+        return 1;
     }
 
     public static void main(String[] args) {

@@ -3,9 +3,11 @@ package dev.dabba.jobs;
 import dev.dabba.billing.Bill;
 import dev.dabba.billing.BillLine;
 import dev.dabba.billing.BillStatus;
+import dev.dabba.billing.BundleUsage;
 import dev.dabba.billing.Money;
 import dev.dabba.billing.Quantity;
 import dev.dabba.billing.RatedLine;
+import dev.dabba.billing.RatedSegment;
 import dev.dabba.billing.Service;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
@@ -29,12 +31,14 @@ import org.apache.flink.core.memory.DataOutputView;
 /**
  * Flink serializer for bills on their way from the billing operator to the sinks.
  *
- * <p>Every value starts with a format version byte, so a later layout can read this one.
+ * <p>Every value starts with a format version byte, so a later layout can read this one: version 2 adds each
+ * line's rating segments and the bill's bundle usage to version 1, which is still read (as lines without a breakdown).
  */
 public final class BillSerializer extends TypeSerializerSingleton<Bill> {
 
     private static final long serialVersionUID = 1L;
-    private static final int VERSION = 1;
+    /** 2: lines carry their rating breakdown and bills their bundle usage; 1 is still read. */
+    private static final int VERSION = 2;
 
     public static final BillSerializer INSTANCE = new BillSerializer();
 
@@ -89,26 +93,53 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
             out.writeUTF(r.service().label());
             out.writeLong(r.quantity().amount());
             out.writeUTF(r.quantity().unit().symbol());
-            out.writeBoolean(r.counterparty() != null);
-            if (r.counterparty() != null) {
-                out.writeUTF(r.counterparty().value());
-            }
+            writeNullableUtf(out, r.counterparty() == null ? null : r.counterparty().value());
             out.writeUTF(r.exactPaisa().toPlainString());
             out.writeLong(r.amount().paisa());
+            // Version 2: the rating breakdown.
+            out.writeInt(r.segments().size());
+            for (RatedSegment seg : r.segments()) {
+                out.writeLong(seg.offset());
+                out.writeLong(seg.quantity());
+                out.writeLong(seg.charged());
+                out.writeLong(seg.pulses());
+                writeNullableUtf(out, seg.window());
+                out.writeLong(seg.tierFrom());
+                out.writeUTF(seg.price().toPlainString());
+                out.writeLong(seg.unit());
+                writeNullableUtf(out, seg.bundle());
+                out.writeLong(seg.bundleUsed());
+                out.writeUTF(seg.connectFee().toPlainString());
+                out.writeUTF(seg.exactPaisa().toPlainString());
+                out.writeBoolean(seg.amount() != null);
+                if (seg.amount() != null) {
+                    out.writeLong(seg.amount().paisa());
+                }
+            }
         }
         out.writeLong(bill.calls().paisa());
         out.writeLong(bill.sms().paisa());
         out.writeLong(bill.data().paisa());
         out.writeLong(bill.total().paisa());
+        // Version 2: bundle usage.
+        out.writeInt(bill.bundles().size());
+        for (BundleUsage b : bill.bundles()) {
+            out.writeUTF(b.bundle());
+            out.writeUTF(b.unit().symbol());
+            out.writeLong(b.allowance());
+            out.writeLong(b.used());
+        }
         writeInstant(out, bill.updatedAt());
     }
 
+    /** Reads version 2, and version 1 (no breakdown, no bundles) written before it. */
     @Override
     public Bill deserialize(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION) {
-            throw new IOException("bill serializer reads version " + VERSION + ", found " + version);
+        if (version != VERSION && version != 1) {
+            throw new IOException("bill serializer reads versions 1 and " + VERSION + ", found " + version);
         }
+        boolean v2 = version >= 2;
         Msisdn subscriber = Msisdn.of(in.readUTF());
         YearMonth cycle = YearMonth.parse(in.readUTF());
         long billVersion = in.readLong();
@@ -132,16 +163,60 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
             Msisdn counterparty = in.readBoolean() ? Msisdn.of(in.readUTF()) : null;
             BigDecimal exact = new BigDecimal(in.readUTF());
             Money amount = Money.ofPaisa(in.readLong());
+            List<RatedSegment> segments = v2 ? readSegments(in) : List.of();
             NodeId tower = eventId.origin();
             lines.add(new BillLine(position, new RatedLine(eventId, tower, start, VectorClock.of(clock), hlc, service,
-                    quantity, counterparty, exact, amount), concurrent));
+                    quantity, counterparty, segments, exact, amount), concurrent));
         }
         Money calls = Money.ofPaisa(in.readLong());
         Money sms = Money.ofPaisa(in.readLong());
         Money data = Money.ofPaisa(in.readLong());
         Money total = Money.ofPaisa(in.readLong());
+        List<BundleUsage> bundles = new ArrayList<>();
+        if (v2) {
+            int n = in.readInt();
+            for (int i = 0; i < n; i++) {
+                bundles.add(new BundleUsage(in.readUTF(), Quantity.Unit.ofSymbol(in.readUTF()), in.readLong(),
+                        in.readLong()));
+            }
+        }
         Instant updatedAt = readInstant(in);
-        return new Bill(subscriber, cycle, billVersion, status, tariffId, lines, calls, sms, data, total, updatedAt);
+        return new Bill(subscriber, cycle, billVersion, status, tariffId, lines, calls, sms, data, total, bundles,
+                updatedAt);
+    }
+
+    private static List<RatedSegment> readSegments(DataInputView in) throws IOException {
+        int n = in.readInt();
+        List<RatedSegment> segments = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            long offset = in.readLong();
+            long quantity = in.readLong();
+            long charged = in.readLong();
+            long pulses = in.readLong();
+            String window = readNullableUtf(in);
+            long tierFrom = in.readLong();
+            BigDecimal price = new BigDecimal(in.readUTF());
+            long unit = in.readLong();
+            String bundle = readNullableUtf(in);
+            long bundleUsed = in.readLong();
+            BigDecimal connectFee = new BigDecimal(in.readUTF());
+            BigDecimal exact = new BigDecimal(in.readUTF());
+            Money amount = in.readBoolean() ? Money.ofPaisa(in.readLong()) : null;
+            segments.add(new RatedSegment(offset, quantity, charged, pulses, window, tierFrom, price, unit, bundle,
+                    bundleUsed, connectFee, exact, amount));
+        }
+        return segments;
+    }
+
+    private static void writeNullableUtf(DataOutputView out, String value) throws IOException {
+        out.writeBoolean(value != null);
+        if (value != null) {
+            out.writeUTF(value);
+        }
+    }
+
+    private static String readNullableUtf(DataInputView in) throws IOException {
+        return in.readBoolean() ? in.readUTF() : null;
     }
 
     @Override

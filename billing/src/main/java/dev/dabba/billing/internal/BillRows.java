@@ -1,12 +1,16 @@
 package dev.dabba.billing.internal;
 
 import dev.dabba.billing.Bill;
+import dev.dabba.billing.BillChange;
 import dev.dabba.billing.BillLine;
 import dev.dabba.billing.BillStatus;
 import dev.dabba.billing.BillSummary;
+import dev.dabba.billing.BillVersion;
+import dev.dabba.billing.BundleUsage;
 import dev.dabba.billing.Money;
 import dev.dabba.billing.Quantity;
 import dev.dabba.billing.RatedLine;
+import dev.dabba.billing.RatedSegment;
 import dev.dabba.billing.Service;
 import dev.dabba.clock.NodeId;
 import dev.dabba.record.EventId;
@@ -22,55 +26,107 @@ import java.time.ZoneOffset;
 import java.util.List;
 
 /**
- * The SQL of the bill tables in one schema, and the mapping between their rows and {@link Bill}s: every value is
- * bound as a parameter; only the schema name, validated by the store, is part of the statement text.
+ * The SQL of the bill tables in one schema, and the mapping between their rows and bills: every value is bound as a
+ * parameter; only the schema name, validated by the store, is part of the statement text.
  */
 public final class BillRows {
 
     /** Inserts a bill, or replaces the stored one only if the incoming version is higher; updates 0 rows if not. */
     public final String upsertBill;
-    /** Deletes a bill's lines. */
+    /** The stored lines' event ids, positions and amounts, to tell what a new version changes. */
+    public final String selectLineAmounts;
+    /** Deletes a bill's lines (and, by cascade, their segments). */
     public final String deleteLines;
+    /** Deletes a bill's bundle usage. */
+    public final String deleteBundles;
     /** Inserts one line. */
     public final String insertLine;
-    /** Selects one bill by subscriber and cycle. */
-    public final String selectBill;
-    /** Selects a subscriber's newest cycle. */
-    public final String selectLatestCycle;
-    /** Selects a bill's lines in position order. */
-    public final String selectLines;
-    /** Selects summaries of a subscriber's bills, newest cycle first. */
-    public final String selectSummariesBySubscriber;
-    /** Selects summaries of one cycle's bills by subscriber, at most a given number. */
-    public final String selectSummariesByCycle;
+    /** Inserts one segment. */
+    public final String insertSegment;
+    /** Inserts one bundle usage. */
+    public final String insertBundle;
+    /** The highest version in a bill's history below a given one. */
+    public final String selectPreviousVersion;
+    /** Inserts a version into the history. */
+    public final String insertVersion;
+    /** Inserts one change of a version. */
+    public final String insertChange;
+    /** Selects a bill's versions, newest first. */
+    public final String selectVersions;
+    /** Selects the changes of a bill's versions. */
+    public final String selectChanges;
+    /**
+     * One whole bill in one statement (so one snapshot, without a transaction): header, bundles as a JSON array,
+     * and one row per line and segment, in order. Parameters: subscriber, cycle.
+     */
+    public final String selectWholeBill;
+    /** As {@link #selectWholeBill} for the subscriber's newest cycle. Parameters: subscriber, subscriber. */
+    public final String selectWholeLatestBill;
+    /** The start of a summary listing; callers append WHERE, ORDER BY and LIMIT with parameters only. */
+    public final String selectSummaries;
 
-    private static final String BILL_COLUMNS =
-            "subscriber, cycle, version, status, tariff_id, calls_paisa, sms_paisa, data_paisa, total_paisa, updated_at";
+    private static final String BILL_COLUMNS = "subscriber, cycle, version, status, tariff_id, calls_paisa, "
+            + "sms_paisa, data_paisa, total_paisa, updated_at, line_count";
     private static final String LINE_COLUMNS = "subscriber, cycle, position, event_id, tower, start_at, clock, hlc, "
             + "service, quantity, quantity_unit, counterparty, amount_exact, amount_paisa, concurrent";
+    private static final String SEGMENT_COLUMNS = "subscriber, cycle, position, seq, offset_qty, quantity, charged, "
+            + "pulses, time_window, tier_from, price, rate_unit, bundle_id, bundle_used, connect_fee, amount_exact, "
+            + "amount_paisa";
+    private static final String BUNDLE_COLUMNS = "subscriber, cycle, seq, bundle_id, unit, allowance, used";
+    private static final String VERSION_COLUMNS = "subscriber, cycle, version, previous_version, status, tariff_id, "
+            + "calls_paisa, sms_paisa, data_paisa, total_paisa, line_count, updated_at, recorded_at";
+    private static final String CHANGE_COLUMNS = "subscriber, cycle, version, event_id, kind, old_position, "
+            + "new_position, old_amount_paisa, new_amount_paisa";
 
     /** Statements for the tables in {@code schema}, which must already be validated as a plain identifier. */
     public BillRows(String schema) {
-        String bill = '"' + schema + "\".bill";
-        String line = '"' + schema + "\".bill_line";
-        upsertBill = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+        String q = '"' + schema + "\".";
+        String bill = q + "bill";
+        String line = q + "bill_line";
+        String segment = q + "bill_segment";
+        String bundle = q + "bill_bundle";
+        String version = q + "bill_version";
+        String change = q + "bill_change";
+        String key = " WHERE subscriber = ? AND cycle = ?";
+        upsertBill = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
                 + "ON CONFLICT (subscriber, cycle) DO UPDATE SET version = EXCLUDED.version, "
                 + "status = EXCLUDED.status, tariff_id = EXCLUDED.tariff_id, calls_paisa = EXCLUDED.calls_paisa, "
                 + "sms_paisa = EXCLUDED.sms_paisa, data_paisa = EXCLUDED.data_paisa, "
-                + "total_paisa = EXCLUDED.total_paisa, updated_at = EXCLUDED.updated_at "
+                + "total_paisa = EXCLUDED.total_paisa, updated_at = EXCLUDED.updated_at, "
+                + "line_count = EXCLUDED.line_count "
                 + "WHERE b.version < EXCLUDED.version";
-        deleteLines = "DELETE FROM " + line + " WHERE subscriber = ? AND cycle = ?";
+        selectLineAmounts = "SELECT event_id, position, amount_paisa FROM " + line + key;
+        deleteLines = "DELETE FROM " + line + key;
+        deleteBundles = "DELETE FROM " + bundle + key;
         insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        selectBill = "SELECT " + BILL_COLUMNS + " FROM " + bill + " WHERE subscriber = ? AND cycle = ?";
-        selectLatestCycle = "SELECT cycle FROM " + bill + " WHERE subscriber = ? ORDER BY cycle DESC LIMIT 1";
-        selectLines = "SELECT " + LINE_COLUMNS + " FROM " + line + " WHERE subscriber = ? AND cycle = ? "
-                + "ORDER BY position";
-        String summary = "SELECT b.subscriber, b.cycle, b.version, b.status, b.tariff_id, b.total_paisa, "
-                + "b.updated_at, (SELECT count(*) FROM " + line + " l "
-                + "WHERE l.subscriber = b.subscriber AND l.cycle = b.cycle) AS line_count FROM " + bill + " b ";
-        selectSummariesBySubscriber = summary + "WHERE b.subscriber = ? ORDER BY b.cycle DESC";
-        selectSummariesByCycle = summary + "WHERE b.cycle = ? ORDER BY b.subscriber LIMIT ?";
+        insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        insertBundle = "INSERT INTO " + bundle + " (" + BUNDLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
+        selectPreviousVersion = "SELECT max(version) FROM " + version + key + " AND version < ?";
+        insertVersion = "INSERT INTO " + version + " (" + VERSION_COLUMNS + ") "
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING";
+        insertChange = "INSERT INTO " + change + " (" + CHANGE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        selectVersions = "SELECT " + VERSION_COLUMNS + " FROM " + version + key + " ORDER BY version DESC";
+        selectChanges = "SELECT " + CHANGE_COLUMNS + " FROM " + change + key
+                + " ORDER BY version DESC, coalesce(new_position, old_position), event_id";
+        String whole = "WITH h AS (SELECT b.subscriber, b.cycle, b.version, b.status, b.tariff_id, b.calls_paisa, "
+                + "b.sms_paisa, b.data_paisa, b.total_paisa, b.updated_at, (SELECT json_agg(json_build_array("
+                + "u.bundle_id, u.unit, u.allowance, u.used) ORDER BY u.seq) FROM " + bundle + " u "
+                + "WHERE u.subscriber = b.subscriber AND u.cycle = b.cycle) AS bundles FROM " + bill + " b WHERE %s) "
+                + "SELECT h.*, l.position, l.event_id, l.tower, l.start_at, l.clock, l.hlc, l.service, "
+                + "l.quantity AS l_quantity, l.quantity_unit, l.counterparty, l.amount_exact AS l_amount_exact, "
+                + "l.amount_paisa AS l_amount_paisa, l.concurrent, s.seq, s.offset_qty, s.quantity AS s_quantity, "
+                + "s.charged, s.pulses, s.time_window, s.tier_from, s.price, s.rate_unit, s.bundle_id, s.bundle_used, "
+                + "s.connect_fee, s.amount_exact AS s_amount_exact, s.amount_paisa AS s_amount_paisa FROM h "
+                + "LEFT JOIN " + line + " l ON l.subscriber = h.subscriber AND l.cycle = h.cycle "
+                + "LEFT JOIN " + segment + " s ON s.subscriber = l.subscriber AND s.cycle = l.cycle "
+                + "AND s.position = l.position ORDER BY l.position, s.seq";
+        selectWholeBill = String.format(whole, "b.subscriber = ? AND b.cycle = ?");
+        selectWholeLatestBill = String.format(whole, "b.subscriber = ? AND b.cycle = (SELECT max(cycle) FROM " + bill
+                + " WHERE subscriber = ?)");
+        selectSummaries = "SELECT b.subscriber, b.cycle, b.version, b.status, b.tariff_id, b.total_paisa, "
+                + "b.updated_at, b.line_count FROM " + bill + " b";
     }
 
     /** Binds {@code bill}'s header to {@link #upsertBill}. */
@@ -85,13 +141,44 @@ public final class BillRows {
         ps.setLong(8, bill.data().paisa());
         ps.setLong(9, bill.total().paisa());
         ps.setObject(10, utc(bill.updatedAt()));
+        ps.setInt(11, bill.lines().size());
+    }
+
+    /** Binds {@code bill}'s header to {@link #insertVersion}. */
+    public static void bindVersion(PreparedStatement ps, Bill bill, Long previous) throws SQLException {
+        bindKey(ps, bill.subscriber(), bill.cycle());
+        ps.setLong(3, bill.version());
+        if (previous == null) {
+            ps.setNull(4, Types.BIGINT);
+        } else {
+            ps.setLong(4, previous);
+        }
+        ps.setString(5, bill.status().name());
+        ps.setString(6, bill.tariffId());
+        ps.setLong(7, bill.calls().paisa());
+        ps.setLong(8, bill.sms().paisa());
+        ps.setLong(9, bill.data().paisa());
+        ps.setLong(10, bill.total().paisa());
+        ps.setInt(11, bill.lines().size());
+        ps.setObject(12, utc(bill.updatedAt()));
+    }
+
+    /** Binds one change of {@code bill}'s version to {@link #insertChange}. */
+    public static void bindChange(PreparedStatement ps, Bill bill, BillChange change) throws SQLException {
+        bindKey(ps, bill.subscriber(), bill.cycle());
+        ps.setLong(3, bill.version());
+        ps.setString(4, change.eventId());
+        ps.setString(5, change.kind().name());
+        setInteger(ps, 6, change.oldPosition());
+        setInteger(ps, 7, change.newPosition());
+        setMoney(ps, 8, change.oldAmount());
+        setMoney(ps, 9, change.newAmount());
     }
 
     /** Binds one of {@code bill}'s lines to {@link #insertLine}. */
     public static void bindLine(PreparedStatement ps, Bill bill, BillLine line) throws SQLException {
         RatedLine r = line.rated();
-        ps.setString(1, bill.subscriber().value());
-        ps.setString(2, bill.cycle().toString());
+        bindKey(ps, bill.subscriber(), bill.cycle());
         ps.setInt(3, line.position());
         ps.setString(4, r.eventId().toString());
         ps.setString(5, r.tower().value());
@@ -111,46 +198,124 @@ public final class BillRows {
         ps.setBoolean(15, line.concurrent());
     }
 
+    /** Binds segment number {@code seq} (1-based) of {@code line} to {@link #insertSegment}. */
+    public static void bindSegment(PreparedStatement ps, Bill bill, BillLine line, int seq, RatedSegment s)
+            throws SQLException {
+        bindKey(ps, bill.subscriber(), bill.cycle());
+        ps.setInt(3, line.position());
+        ps.setInt(4, seq);
+        ps.setLong(5, s.offset());
+        ps.setLong(6, s.quantity());
+        ps.setLong(7, s.charged());
+        ps.setLong(8, s.pulses());
+        ps.setString(9, s.window());
+        ps.setLong(10, s.tierFrom());
+        ps.setBigDecimal(11, s.price());
+        ps.setLong(12, s.unit());
+        ps.setString(13, s.bundle());
+        ps.setLong(14, s.bundleUsed());
+        ps.setBigDecimal(15, s.connectFee());
+        ps.setBigDecimal(16, s.exactPaisa());
+        setMoney(ps, 17, s.amount());
+    }
+
+    /** Binds bundle usage number {@code seq} (1-based) to {@link #insertBundle}. */
+    public static void bindBundle(PreparedStatement ps, Bill bill, int seq, BundleUsage b) throws SQLException {
+        bindKey(ps, bill.subscriber(), bill.cycle());
+        ps.setInt(3, seq);
+        ps.setString(4, b.bundle());
+        ps.setString(5, b.unit().symbol());
+        ps.setLong(6, b.allowance());
+        ps.setLong(7, b.used());
+    }
+
     /** Binds a subscriber and cycle key (the first two parameters). */
     public static void bindKey(PreparedStatement ps, Msisdn subscriber, YearMonth cycle) throws SQLException {
         ps.setString(1, subscriber.value());
         ps.setString(2, cycle.toString());
     }
 
-    /** The line at the cursor of a {@link #selectLines} result. */
-    public static BillLine readLine(ResultSet rs) throws SQLException {
-        String counterparty = rs.getString("counterparty");
-        RatedLine rated = new RatedLine(
-                EventId.parse(rs.getString("event_id")),
-                NodeId.of(rs.getString("tower")),
-                instant(rs, "start_at"),
-                ClockText.parseVectorClock(rs.getString("clock")),
-                ClockText.parseHybridTimestamp(rs.getString("hlc")),
-                Service.parse(rs.getString("service")),
-                new Quantity(rs.getLong("quantity"), Quantity.Unit.ofSymbol(rs.getString("quantity_unit"))),
-                counterparty == null ? null : Msisdn.of(counterparty),
-                rs.getBigDecimal("amount_exact"),
-                Money.ofPaisa(rs.getLong("amount_paisa")));
-        return new BillLine(rs.getInt("position"), rated, rs.getBoolean("concurrent"));
+
+
+    /** The bill of a {@link #selectWholeBill} result, read to its end; empty if it has no rows. */
+    public static java.util.Optional<Bill> readWholeBill(ResultSet rs) throws SQLException {
+        if (!rs.next()) {
+            return java.util.Optional.empty();
+        }
+        List<BundleUsage> bundles = readBundlesJson(rs.getString("bundles"));
+        Msisdn subscriber = Msisdn.of(rs.getString("subscriber"));
+        YearMonth cycle = YearMonth.parse(rs.getString("cycle"));
+        long version = rs.getLong("version");
+        BillStatus status = BillStatus.valueOf(rs.getString("status"));
+        String tariffId = rs.getString("tariff_id");
+        Money calls = Money.ofPaisa(rs.getLong("calls_paisa"));
+        Money sms = Money.ofPaisa(rs.getLong("sms_paisa"));
+        Money data = Money.ofPaisa(rs.getLong("data_paisa"));
+        Money total = Money.ofPaisa(rs.getLong("total_paisa"));
+        Instant updatedAt = instant(rs, "updated_at");
+        List<BillLine> lines = new java.util.ArrayList<>();
+        boolean more = true;
+        while (more) {
+            int position = rs.getInt("position");
+            if (rs.wasNull()) {
+                break;
+            }
+            String counterparty = rs.getString("counterparty");
+            EventId eventId = EventId.parse(rs.getString("event_id"));
+            NodeId tower = NodeId.of(rs.getString("tower"));
+            Instant start = instant(rs, "start_at");
+            String clock = rs.getString("clock");
+            String hlc = rs.getString("hlc");
+            Service service = Service.parse(rs.getString("service"));
+            Quantity quantity = new Quantity(rs.getLong("l_quantity"),
+                    Quantity.Unit.ofSymbol(rs.getString("quantity_unit")));
+            java.math.BigDecimal exact = rs.getBigDecimal("l_amount_exact");
+            Money amount = Money.ofPaisa(rs.getLong("l_amount_paisa"));
+            boolean concurrent = rs.getBoolean("concurrent");
+            List<RatedSegment> segments = new java.util.ArrayList<>(2);
+            do {
+                rs.getInt("seq");
+                if (!rs.wasNull()) {
+                    long paisa = rs.getLong("s_amount_paisa");
+                    Money rounded = rs.wasNull() ? null : Money.ofPaisa(paisa);
+                    segments.add(new RatedSegment(rs.getLong("offset_qty"), rs.getLong("s_quantity"),
+                            rs.getLong("charged"), rs.getLong("pulses"), rs.getString("time_window"),
+                            rs.getLong("tier_from"), rs.getBigDecimal("price"), rs.getLong("rate_unit"),
+                            rs.getString("bundle_id"), rs.getLong("bundle_used"), rs.getBigDecimal("connect_fee"),
+                            rs.getBigDecimal("s_amount_exact"), rounded));
+                }
+                more = rs.next();
+            } while (more && rs.getInt("position") == position);
+            lines.add(new BillLine(position, new RatedLine(eventId, tower, start, ClockText.parseVectorClock(clock),
+                    ClockText.parseHybridTimestamp(hlc), service, quantity,
+                    counterparty == null ? null : Msisdn.of(counterparty), segments, exact, amount), concurrent));
+        }
+        return java.util.Optional.of(new Bill(subscriber, cycle, version, status, tariffId, lines, calls, sms, data,
+                total, bundles, updatedAt));
     }
 
-    /** The bill at the cursor of a {@link #selectBill} result, with {@code lines}. */
-    public static Bill readBill(ResultSet rs, List<BillLine> lines) throws SQLException {
-        return new Bill(
-                Msisdn.of(rs.getString("subscriber")),
-                YearMonth.parse(rs.getString("cycle")),
-                rs.getLong("version"),
-                BillStatus.valueOf(rs.getString("status")),
-                rs.getString("tariff_id"),
-                lines,
-                Money.ofPaisa(rs.getLong("calls_paisa")),
-                Money.ofPaisa(rs.getLong("sms_paisa")),
-                Money.ofPaisa(rs.getLong("data_paisa")),
-                Money.ofPaisa(rs.getLong("total_paisa")),
-                instant(rs, "updated_at"));
+    private static final com.fasterxml.jackson.databind.ObjectMapper JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    private static List<BundleUsage> readBundlesJson(String json) throws SQLException {
+        if (json == null) {
+            return List.of();
+        }
+        try {
+            List<BundleUsage> out = new java.util.ArrayList<>();
+            for (com.fasterxml.jackson.databind.JsonNode b : JSON.readTree(json)) {
+                out.add(new BundleUsage(b.get(0).asText(), Quantity.Unit.ofSymbol(b.get(1).asText()),
+                        b.get(2).longValue(), b.get(3).longValue()));
+            }
+            return out;
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new SQLException("bill_bundle rows did not aggregate to JSON: " + json, e);
+        }
     }
 
-    /** The summary at the cursor of a summaries result. */
+
+
+    /** The summary at the cursor of a {@link #selectSummaries} result. */
     public static BillSummary readSummary(ResultSet rs) throws SQLException {
         return new BillSummary(
                 Msisdn.of(rs.getString("subscriber")),
@@ -158,12 +323,62 @@ public final class BillRows {
                 rs.getLong("version"),
                 BillStatus.valueOf(rs.getString("status")),
                 rs.getString("tariff_id"),
-                Math.toIntExact(rs.getLong("line_count")),
+                rs.getInt("line_count"),
                 Money.ofPaisa(rs.getLong("total_paisa")),
                 instant(rs, "updated_at"));
     }
 
-    private static OffsetDateTime utc(Instant instant) {
+    /** The change at the cursor of a {@link #selectChanges} result. */
+    public static BillChange readChange(ResultSet rs) throws SQLException {
+        return new BillChange(rs.getString("event_id"), BillChange.Kind.valueOf(rs.getString("kind")),
+                (Integer) rs.getObject("old_position"), (Integer) rs.getObject("new_position"),
+                money(rs, "old_amount_paisa"), money(rs, "new_amount_paisa"));
+    }
+
+    /** The version at the cursor of a {@link #selectVersions} result, with {@code changes}. */
+    public static BillVersion readVersion(ResultSet rs, List<BillChange> changes) throws SQLException {
+        long previous = rs.getLong("previous_version");
+        Long prev = rs.wasNull() ? null : previous;
+        return new BillVersion(
+                Msisdn.of(rs.getString("subscriber")),
+                YearMonth.parse(rs.getString("cycle")),
+                rs.getLong("version"),
+                prev,
+                BillStatus.valueOf(rs.getString("status")),
+                rs.getString("tariff_id"),
+                Money.ofPaisa(rs.getLong("calls_paisa")),
+                Money.ofPaisa(rs.getLong("sms_paisa")),
+                Money.ofPaisa(rs.getLong("data_paisa")),
+                Money.ofPaisa(rs.getLong("total_paisa")),
+                rs.getInt("line_count"),
+                instant(rs, "updated_at"),
+                instant(rs, "recorded_at"),
+                changes);
+    }
+
+    private static Money money(ResultSet rs, String column) throws SQLException {
+        long v = rs.getLong(column);
+        return rs.wasNull() ? null : Money.ofPaisa(v);
+    }
+
+    private static void setInteger(PreparedStatement ps, int i, Integer v) throws SQLException {
+        if (v == null) {
+            ps.setNull(i, Types.INTEGER);
+        } else {
+            ps.setInt(i, v);
+        }
+    }
+
+    private static void setMoney(PreparedStatement ps, int i, Money m) throws SQLException {
+        if (m == null) {
+            ps.setNull(i, Types.BIGINT);
+        } else {
+            ps.setLong(i, m.paisa());
+        }
+    }
+
+    /** {@code instant} as a UTC timestamp for a timestamptz parameter. */
+    public static OffsetDateTime utc(Instant instant) {
         return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
     }
 

@@ -1,10 +1,14 @@
 package dev.dabba.billing.internal;
 
+import dev.dabba.billing.BillFilter;
 import dev.dabba.billing.BillFormat;
+import dev.dabba.billing.BillStatus;
+import dev.dabba.billing.Money;
 import dev.dabba.billing.BillStore;
 import dev.dabba.billing.BillingCycle;
 import dev.dabba.record.Msisdn;
 import java.time.YearMonth;
+import java.util.Locale;
 import org.postgresql.Driver;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
@@ -42,7 +46,47 @@ public final class CliConverters {
         }
     }
 
-    /** Converts {@code table} or {@code json}. */
+    /** Converts {@code PROVISIONAL} or {@code FINAL}, in any case. */
+    public static final class StatusConverter implements ITypeConverter<BillStatus> {
+        @Override
+        public BillStatus convert(String value) {
+            try {
+                return BillStatus.valueOf(value.trim().toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException("status must be PROVISIONAL or FINAL, was '" + value + "'");
+            }
+        }
+    }
+
+    /** Converts a rupee amount such as {@code 21.90}; negative amounts are refused. */
+    public static final class MoneyConverter implements ITypeConverter<Money> {
+        @Override
+        public Money convert(String value) {
+            try {
+                Money m = Money.parse(value);
+                if (m.isNegative()) {
+                    throw new TypeConversionException("amount must not be negative, was '" + value + "'");
+                }
+                return m;
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Converts a subscriber number prefix such as {@code +91-98} to its canonical form {@code +9198}. */
+    public static final class PrefixConverter implements ITypeConverter<String> {
+        @Override
+        public String convert(String value) {
+            try {
+                return BillFilter.canonicalPrefix(value);
+            } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Converts {@code table}, {@code json} or {@code csv}. */
     public static final class FormatConverter implements ITypeConverter<BillFormat> {
         @Override
         public BillFormat convert(String value) {
