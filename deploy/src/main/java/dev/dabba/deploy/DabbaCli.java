@@ -1,5 +1,6 @@
 package dev.dabba.deploy;
 
+import dev.dabba.agent.cli.AgentCommand;
 import dev.dabba.billing.BillCommand;
 import dev.dabba.billing.BillsCommand;
 import dev.dabba.billing.RateCommand;
@@ -36,6 +37,7 @@ public final class DabbaCli implements Runnable {
                 ? command.getExecutionExceptionHandler().handleExecutionException(e, command, parseResult)
                 : report(e, command));
         cli.addSubcommand("bill", selfReported(selfReporting, new BillCommand().commandLine()));
+        cli.addSubcommand("agent", AgentCommand.commandLine());
         cli.addSubcommand("bills", selfReported(selfReporting, new BillsCommand().commandLine()));
         cli.addSubcommand("rate", selfReported(selfReporting, new RateCommand().commandLine()));
         cli.addSubcommand("serve", selfReported(selfReporting, new ServeCommand().commandLine()));

@@ -24,6 +24,15 @@ class DabbaCliTest {
     }
 
     @Test
+    void help_listsTheAgentSubcommand_withRunSimulateAndStatus() {
+        assertThat(help()).contains("agent");
+        StringWriter out = new StringWriter();
+        int exit = DabbaCli.commandLine().setOut(new PrintWriter(out)).execute("agent", "--help");
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("run").contains("simulate").contains("status");
+    }
+
+    @Test
     void bill_withoutUser_failsWithAMessageNamingTheOption() {
         StringWriter err = new StringWriter();
         int exit = DabbaCli.commandLine().setErr(new PrintWriter(err)).execute("bill");

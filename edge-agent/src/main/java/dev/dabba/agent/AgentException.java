@@ -1,7 +1,7 @@
 package dev.dabba.agent;
 
-/** An agent operation failed: connecting, publishing or receiving; the message says which node and what. */
-public final class AgentException extends RuntimeException {
+/** An agent operation failed: connecting, storing, publishing or receiving; the message says which node and what. */
+public class AgentException extends RuntimeException {
 
     public AgentException(String message) {
         super(message);

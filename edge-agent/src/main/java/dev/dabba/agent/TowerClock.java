@@ -19,7 +19,7 @@ import java.util.Objects;
  *
  * <p>The own entry counts the records the tower stamped and nothing else (sends and receives merge knowledge without
  * ticking), so it doubles as a dense per-tower sequence number: the {@link EventId}. Restricting a vector clock to
- * such "relevant events" still characterizes happens-before among them exactly. Not thread-safe: {@link TowerAgent}
+ * such "relevant events" still characterizes happens-before among them exactly. Not thread-safe: {@link EdgeAgent}
  * guards it.
  */
 public final class TowerClock {
@@ -29,8 +29,14 @@ public final class TowerClock {
     private VectorClock clock = VectorClock.empty();
 
     public TowerClock(NodeId node, HybridLogicalClock hlc) {
+        this(node, hlc, VectorClock.empty());
+    }
+
+    /** A tower clock resuming from {@code clock}, as recovered after a restart. */
+    public TowerClock(NodeId node, HybridLogicalClock hlc, VectorClock clock) {
         this.node = Objects.requireNonNull(node, "node");
         this.hlc = Objects.requireNonNull(hlc, "hlc");
+        this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /** The tower this clock belongs to. */
@@ -59,6 +65,20 @@ public final class TowerClock {
      */
     public void adopt(Epoch epoch) {
         clock = clock.merge(epoch.baseClock());
+    }
+
+    /**
+     * Takes back stamps that could not be stored: sets the clock back to {@code before}, a clock this tower had
+     * before stamping them. Only the stamps' own-entry ticks may be undone, so event ids stay dense (a gap would stall
+     * the stream job's causal frontier) and never repeat for stored records.
+     */
+    void rollBack(VectorClock before) {
+        clock = before;
+    }
+
+    /** The hybrid clock's last timestamp. */
+    public HybridTimestamp lastHybridTimestamp() {
+        return hlc.last();
     }
 
     /** The handover message that passes {@code subscriber} and this tower's knowledge to {@code target}. */

@@ -1,7 +1,7 @@
 package dev.dabba.deploy.demo;
 
 import dev.dabba.agent.AgentConfig;
-import dev.dabba.agent.TowerAgent;
+import dev.dabba.agent.EdgeAgent;
 import dev.dabba.billing.BillStore;
 import dev.dabba.billing.Tariff;
 import dev.dabba.clock.NodeId;
@@ -15,6 +15,8 @@ import dev.dabba.gateway.MqttKafkaBridge;
 import dev.dabba.jobs.BillSink;
 import dev.dabba.jobs.BillingJob;
 import dev.dabba.record.KafkaTopics;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -48,7 +50,7 @@ public final class EmbeddedStack implements AutoCloseable {
     public static final String SCHEMA = BillStore.DEFAULT_SCHEMA;
 
     private final Deque<AutoCloseable> started = new ArrayDeque<>();
-    private final Map<NodeId, TowerAgent> agents = new LinkedHashMap<>();
+    private final Map<NodeId, EdgeAgent> agents = new LinkedHashMap<>();
     private EmbeddedDatabase database;
     private EmbeddedMqttBroker broker;
     private EmbeddedKafka kafka;
@@ -105,11 +107,22 @@ public final class EmbeddedStack implements AutoCloseable {
         progress.detail("job " + job.getJobID() + " is " + awaitRunning(job, Duration.ofSeconds(60)));
 
         progress.step("starting tower agents ...");
+        Path agentState = Files.createTempDirectory("dabba-agents-");
+        started.push(() -> deleteRecursively(agentState));
         for (NodeId tower : towers) {
-            TowerAgent agent = track(TowerAgent.start(AgentConfig.of(tower, broker.uri()), Clock.systemUTC()));
+            EdgeAgent agent = track(EdgeAgent.start(AgentConfig.of(tower, broker.uri(),
+                    agentState.resolve(tower.value())), Clock.systemUTC()));
             agents.put(tower, agent);
         }
         progress.detail(String.join(", ", towers.stream().map(NodeId::value).toList()) + " connected");
+    }
+
+    private static void deleteRecursively(Path dir) throws java.io.IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
     }
 
     /** The topics the pipeline uses, with the layout of {@code docs/architecture.md}. */
@@ -164,7 +177,7 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /** The running agents by tower. */
-    public Map<NodeId, TowerAgent> agents() {
+    public Map<NodeId, EdgeAgent> agents() {
         return Map.copyOf(agents);
     }
 

@@ -1,7 +1,7 @@
 package dev.dabba.agent.simulator;
 
 import dev.dabba.agent.AgentException;
-import dev.dabba.agent.TowerAgent;
+import dev.dabba.agent.EdgeAgent;
 import dev.dabba.agent.TowerClock;
 import dev.dabba.clock.HybridLogicalClock;
 import dev.dabba.clock.NodeId;
@@ -90,13 +90,19 @@ public final class SeedScenario {
      * @param handoverTimeout how long a tower waits for the previous tower's handover
      * @param progress receives one line per step, for people watching
      */
-    public static List<UsageRecord> run(Map<NodeId, TowerAgent> agents, Instant journeyStart, Duration handoverTimeout,
+    public static List<UsageRecord> run(Map<NodeId, EdgeAgent> agents, Instant journeyStart, Duration handoverTimeout,
             Consumer<String> progress) {
+        for (NodeId tower : TOWERS) {
+            // A tower receives handovers once it has subscribed (its session keeps them from then on).
+            if (!agent(agents, tower).awaitConnected(handoverTimeout)) {
+                throw new AgentException(tower + " did not connect to its broker within " + handoverTimeout);
+            }
+        }
         List<UsageRecord> stamped = new ArrayList<>();
         Instant at = journeyStart;
         NodeId previous = null;
         for (Stop stop : JOURNEY) {
-            TowerAgent tower = agent(agents, stop.tower());
+            EdgeAgent tower = agent(agents, stop.tower());
             if (previous != null) {
                 agent(agents, previous).handOver(SUBSCRIBER, stop.tower());
                 tower.awaitHandover(SUBSCRIBER, handoverTimeout);
@@ -115,8 +121,8 @@ public final class SeedScenario {
         return stamped;
     }
 
-    private static TowerAgent agent(Map<NodeId, TowerAgent> agents, NodeId tower) {
-        TowerAgent agent = agents.get(tower);
+    private static EdgeAgent agent(Map<NodeId, EdgeAgent> agents, NodeId tower) {
+        EdgeAgent agent = agents.get(tower);
         if (agent == null) {
             throw new AgentException("the seed scenario needs a running agent for " + tower);
         }

@@ -1,0 +1,306 @@
+package dev.dabba.agent.internal.mqtt;
+
+import dev.dabba.agent.AgentConfig;
+import dev.dabba.agent.AgentConfig.MqttSettings;
+import dev.dabba.agent.internal.metrics.Metrics;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.DoubleSupplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The agent's MQTT 5 connection (Paho): a persistent session (clean start off, a session expiry), QoS 1, a retained
+ * {@code online}/{@code offline} status with a last will, and reconnection with exponential backoff and jitter
+ * (Paho's own automatic reconnect is off: it has no jitter).
+ *
+ * <p>Incoming messages are acknowledged manually: the handler calls the completion it is given once it has
+ * processed the message durably, and only then does the broker hear the PUBACK, so a message is never lost to a
+ * crash in between.
+ */
+public final class MqttLink implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttLink.class);
+    /** Publishes to keep free of the broker's receive maximum for handovers, acks and status. */
+    private static final int RESERVED_INFLIGHT = 2;
+
+    /** What the link tells its owner. */
+    public interface Listener {
+        /** Connected (and subscribed); {@code window} is how many batches may be in flight. */
+        void connected(boolean sessionPresent, int window);
+
+        /** The connection was lost or could not be made. */
+        void disconnected(String reason);
+
+        /** A message arrived; call {@code complete} once it has been handled, to acknowledge it to the broker. */
+        void messageArrived(String topic, MqttMessage message, Runnable complete);
+    }
+
+    private final AgentConfig config;
+    private final MqttSettings mqtt;
+    private final List<String> subscriptions;
+    private final Listener listener;
+    private final MqttAsyncClient client;
+    private final ScheduledExecutorService connector;
+    private final Backoff backoff;
+    private final CountDownLatch firstConnect = new CountDownLatch(1);
+    private final Metrics.Counter reconnects;
+    private final Metrics.Counter losses;
+    private final Metrics.Counter failures;
+    private volatile boolean connected;
+    private volatile boolean closing;
+    private volatile String lastError = "not connected yet";
+    private boolean everConnected;
+    private java.util.concurrent.ScheduledFuture<?> pendingAttempt;
+
+    public MqttLink(AgentConfig config, List<String> subscriptions, Listener listener, Metrics metrics,
+            DoubleSupplier random) {
+        this.config = config;
+        this.mqtt = config.mqtt();
+        this.subscriptions = List.copyOf(subscriptions);
+        this.listener = listener;
+        this.backoff = new Backoff(mqtt.reconnect(), random);
+        this.connector = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "dabba-mqtt-connect-" + config.node());
+            t.setDaemon(true);
+            return t;
+        });
+        this.reconnects = metrics.counter("dabba_agent_mqtt_reconnects_total",
+                "Successful connections after the first one.");
+        this.losses = metrics.counter("dabba_agent_mqtt_connection_losses_total", "Connections lost.");
+        this.failures = metrics.counter("dabba_agent_mqtt_connect_failures_total", "Connection attempts that failed.");
+        metrics.gauge("dabba_agent_mqtt_connected", "1 while connected to the broker.", () -> connected ? 1 : 0);
+        try {
+            this.client = new MqttAsyncClient(mqtt.brokerUri(), config.clientId(), new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalArgumentException("mqtt.brokerUri: " + e.getMessage(), e);
+        }
+        client.setManualAcks(true);
+        client.setCallback(new Callback());
+    }
+
+    /** Starts connecting in the background; returns at once. */
+    public void start() {
+        connector.execute(this::attempt);
+    }
+
+    /** Waits for the first successful connection; false if it did not happen in time. */
+    public boolean awaitFirstConnection(Duration timeout) throws InterruptedException {
+        return firstConnect.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the link is connected now. */
+    public boolean isConnected() {
+        return connected && client.isConnected();
+    }
+
+    /** Why the link is not connected, or what last went wrong. */
+    public String lastError() {
+        return lastError;
+    }
+
+    private void attempt() {
+        pendingAttempt = null;
+        if (closing || client.isConnected()) {
+            return;
+        }
+        try {
+            IMqttToken token = client.connect(options());
+            token.waitForCompletion(mqtt.connectTimeout().toMillis());
+            boolean sessionPresent = token.getSessionPresent();
+            MqttProperties response = token.getResponseProperties();
+            Integer receiveMaximum = response == null ? null : response.getReceiveMaximum();
+            MqttSubscription[] subs = subscriptions.stream().map(t -> new MqttSubscription(t, 1))
+                    .toArray(MqttSubscription[]::new);
+            if (subs.length > 0) {
+                client.subscribe(subs).waitForCompletion(mqtt.connectTimeout().toMillis());
+            }
+            client.publish(config.mqtt().topics().status(config.node()), "online".getBytes(StandardCharsets.UTF_8), 1,
+                    true).waitForCompletion(mqtt.connectTimeout().toMillis());
+            int window = mqtt.inflightWindow();
+            if (receiveMaximum != null) {
+                window = Math.max(1, Math.min(window, receiveMaximum - RESERVED_INFLIGHT));
+            }
+            if (everConnected) {
+                reconnects.increment();
+            }
+            everConnected = true;
+            backoff.reset();
+            connected = true;
+            lastError = "";
+            LOG.info("{} connected to {} (session {}, window {})", config.node(), mqtt.brokerUri(),
+                    sessionPresent ? "resumed" : "new", window);
+            firstConnect.countDown();
+            listener.connected(sessionPresent, window);
+        } catch (MqttException | RuntimeException e) {
+            failures.increment();
+            lastError = describe(e);
+            try {
+                if (client.isConnected()) {
+                    client.disconnectForcibly(0, 1_000, false);
+                }
+            } catch (MqttException ignored) {
+                // already broken
+            }
+            scheduleReconnect("connecting to " + mqtt.brokerUri() + " failed: " + lastError);
+        }
+    }
+
+    private void scheduleReconnect(String reason) {
+        if (closing) {
+            return;
+        }
+        if (pendingAttempt != null && !pendingAttempt.isDone()) {
+            return;
+        }
+        Duration delay = backoff.nextDelay();
+        LOG.warn("{}: {}; next attempt in {} ms (attempt {})", config.node(), reason, delay.toMillis(),
+                backoff.failures() + 1);
+        try {
+            pendingAttempt = connector.schedule(this::attempt, delay.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private MqttConnectionOptions options() {
+        MqttConnectionOptions o = new MqttConnectionOptions();
+        o.setCleanStart(false);
+        o.setSessionExpiryInterval(mqtt.sessionExpiry().getSeconds());
+        o.setAutomaticReconnect(false);
+        o.setKeepAliveInterval((int) Math.min(65535, mqtt.keepAlive().getSeconds()));
+        o.setConnectionTimeout((int) Math.max(1, mqtt.connectTimeout().getSeconds()));
+        // Held handovers stay unacknowledged until their epoch is known; leave room for them and a few more.
+        o.setReceiveMaximum(Math.min(65535, config.handover().maxHeld() + 16));
+        if (mqtt.username() != null) {
+            o.setUserName(mqtt.username());
+        }
+        if (mqtt.password() != null) {
+            o.setPassword(mqtt.password().getBytes(StandardCharsets.UTF_8));
+        }
+        if (mqtt.tls() != null) {
+            o.setSocketFactory(Tls.socketFactory(mqtt.tls()));
+            o.setHttpsHostnameVerificationEnabled(mqtt.tls().verifyHostname());
+        }
+        MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
+        will.setQos(1);
+        will.setRetained(true);
+        o.setWill(mqtt.topics().status(config.node()), will);
+        return o;
+    }
+
+    /**
+     * Publishes with QoS {@code qos}; {@code callback} hears the PUBACK or the failure.
+     *
+     * @throws MqttException if Paho refuses at once (not connected, too many in flight)
+     */
+    public IMqttToken publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties properties,
+            MqttActionListener callback) throws MqttException {
+        MqttMessage message = new MqttMessage(payload, qos, retained, properties);
+        return client.publish(topic, message, null, callback);
+    }
+
+    private final class Callback implements MqttCallback {
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            int id = message.getId();
+            int qos = message.getQos();
+            Runnable complete = () -> {
+                if (qos > 0) {
+                    try {
+                        client.messageArrivedComplete(id, qos);
+                    } catch (MqttException e) {
+                        LOG.debug("{}: acknowledging message {} failed (it will be redelivered): {}", config.node(),
+                                id, e.toString());
+                    }
+                }
+            };
+            try {
+                listener.messageArrived(topic, message, complete);
+            } catch (RuntimeException e) {
+                LOG.error("{}: handling a message on {} failed; it stays unacknowledged and the broker will redeliver"
+                        + " it", config.node(), topic, e);
+            }
+        }
+
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            lost(response == null ? "disconnected" : "disconnected: " + response.getReasonString() + " ("
+                    + response.getReturnCode() + ")"
+                    + (response.getException() == null ? "" : " " + describe(response.getException())));
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.warn("{}: MQTT error: {}", config.node(), describe(exception));
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+        }
+    }
+
+    private void lost(String reason) {
+        if (connected) {
+            losses.increment(); // counted before the link reads as down, so the two never disagree
+        }
+        lastError = reason;
+        connected = false;
+        listener.disconnected(reason);
+        if (!closing) {
+            connector.execute(() -> scheduleReconnect("connection lost (" + reason + ")"));
+        }
+    }
+
+    private static String describe(Throwable e) {
+        Throwable cause = e.getCause();
+        return e.getMessage() + (cause != null && cause != e ? " (" + cause + ")" : "");
+    }
+
+    /** Announces {@code offline}, disconnects and releases the client. */
+    @Override
+    public void close() {
+        closing = true;
+        connector.shutdownNow();
+        try {
+            if (client.isConnected()) {
+                client.publish(mqtt.topics().status(config.node()), "offline".getBytes(StandardCharsets.UTF_8), 1,
+                        true).waitForCompletion(mqtt.publishTimeout().toMillis());
+                client.disconnect(mqtt.publishTimeout().toMillis()).waitForCompletion(mqtt.publishTimeout().toMillis());
+            }
+        } catch (MqttException e) {
+            LOG.warn("{}: clean disconnect failed: {}", config.node(), e.toString());
+        } finally {
+            connected = false;
+            try {
+                client.close(true);
+            } catch (MqttException e) {
+                LOG.debug("{}: close failed: {}", config.node(), e.toString());
+            }
+        }
+    }
+}

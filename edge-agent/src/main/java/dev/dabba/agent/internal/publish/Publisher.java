@@ -1,0 +1,526 @@
+package dev.dabba.agent.internal.publish;
+
+import dev.dabba.agent.AgentConfig.BatchSettings;
+import dev.dabba.agent.FsyncPolicy;
+import dev.dabba.agent.internal.metrics.Metrics;
+import dev.dabba.agent.internal.outbox.Outbox;
+import dev.dabba.clock.NodeId;
+import dev.dabba.record.RecordBatch;
+import dev.dabba.record.RecordCodec;
+import dev.dabba.record.UsageRecord;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.LongSupplier;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains the outbox to the broker: reads entries from the send cursor, groups them into batches (by count, by
+ * bytes, after a linger), encodes each batch with the clock module's codec (zstd above a size), publishes it with
+ * QoS 1 and keeps up to a window of batches in flight. A PUBACK marks its batch's entries acknowledged; the
+ * acknowledged index is the end of the contiguous acknowledged prefix, and entries below it are never sent again.
+ *
+ * <p>When the connection drops, a publish fails or a PUBACK takes longer than the publish timeout, the send cursor
+ * goes back to the acknowledged index and everything after it is sent again: the broker may see a batch twice,
+ * with the same records and event ids, never a record lost. PUBACKs that arrive late still count.
+ */
+public final class Publisher implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Publisher.class);
+
+    /** The record stored as an entry: from memory if it was stamped recently, else decoded. */
+    public interface RecordSource {
+        /** The record at {@code index}; {@code payload} is null when {@link #has} said it is in memory. */
+        UsageRecord record(long index, byte[] payload);
+
+        /** Whether the record at {@code index} is in memory (its payload need not be read). */
+        default boolean has(long index) {
+            return false;
+        }
+    }
+
+    /** Publishes one batch; the link in production, a fake in tests. */
+    public interface Transport {
+        void publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
+    }
+
+    private record InFlight(long start, long end, long sentNanos) {
+    }
+
+    private record AckedRange(long end, Outbox.Cursor endCursor) {
+    }
+
+    private final NodeId node;
+    private final Outbox outbox;
+    private final RecordSource decoder;
+    private final RecordCodec codec;
+    private final Transport transport;
+    private final String topic;
+    private final BatchSettings batch;
+    private final long publishTimeoutNanos;
+    private final LongSupplier nanoTime;
+    private final Runnable onAcknowledged;
+    private final Path quarantine;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final TreeMap<Long, InFlight> inFlight = new TreeMap<>();
+    private final TreeMap<Long, AckedRange> acked = new TreeMap<>();
+    private final Thread thread;
+    private final Metrics.Counter published;
+    private final Metrics.Counter batches;
+    private final Metrics.Counter bytesOut;
+    private final Metrics.Counter recordBytesIn;
+    private final Metrics.Counter failures;
+    private final Metrics.Counter resends;
+    private final Metrics.Counter quarantined;
+    private final Metrics.Counter busyRetries;
+    private Outbox.Cursor sendCursor;
+    private Outbox.Cursor ackCursor;
+    private long ackIndex;
+    private boolean connected;
+    private int window = 1;
+    private long generation;
+    private long lingerStart;
+    private long flushUpTo;
+    private double averageEntryBytes = 64;
+    private volatile boolean closed;
+
+    public Publisher(NodeId node, Outbox outbox, RecordSource decoder, RecordCodec codec,
+            Transport transport, String topic, BatchSettings batch, Duration publishTimeout, LongSupplier nanoTime,
+            Runnable onAcknowledged, Path quarantine, Metrics metrics) throws IOException {
+        this.node = node;
+        this.outbox = outbox;
+        this.decoder = decoder;
+        this.codec = codec;
+        this.transport = transport;
+        this.topic = topic;
+        this.batch = batch;
+        this.publishTimeoutNanos = publishTimeout.toNanos();
+        this.nanoTime = nanoTime;
+        this.onAcknowledged = onAcknowledged;
+        this.quarantine = quarantine;
+        this.ackIndex = outbox.acknowledgedIndex();
+        this.ackCursor = outbox.cursorAt(ackIndex);
+        this.sendCursor = ackCursor;
+        this.published = metrics.counter("dabba_agent_records_published_total",
+                "Records the broker acknowledged (each counted once, however often it was sent).");
+        this.batches = metrics.counter("dabba_agent_batches_published_total", "Batches the broker acknowledged.");
+        this.bytesOut = metrics.counter("dabba_agent_publish_bytes_total",
+                "Bytes of acknowledged batch payloads, after compression.");
+        this.recordBytesIn = metrics.counter("dabba_agent_publish_record_bytes_total",
+                "Bytes of stored records in acknowledged batches, before batch encoding and compression.");
+        this.failures = metrics.counter("dabba_agent_publish_failures_total",
+                "Publishes that failed or timed out (their records are sent again).");
+        this.resends = metrics.counter("dabba_agent_publish_rewinds_total",
+                "Times the send cursor went back to the acknowledged index (reconnects, failures, timeouts).");
+        this.quarantined = metrics.counter("dabba_agent_outbox_quarantined_total",
+                "Stored entries that could not be decoded; copied to STATE/quarantine and skipped (an alarm).");
+        this.busyRetries = metrics.counter("dabba_agent_publish_busy_retries_total",
+                "Publishes retried because the MQTT client's in-flight window was full (back-pressure).");
+        metrics.gauge("dabba_agent_publish_inflight_batches", "Batches published and not yet acknowledged.",
+                this::inFlightCount);
+        this.thread = new Thread(this::run, "dabba-publisher-" + node);
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts the publishing thread. */
+    public void start() {
+        thread.start();
+    }
+
+    /** New entries were appended. */
+    public void wake() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The link is up: send everything unacknowledged again, with up to {@code window} batches in flight. */
+    public void connected(int window) {
+        lock.lock();
+        try {
+            this.connected = true;
+            this.window = Math.max(1, window);
+            rewind();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The link is down: stop sending until it is back. */
+    public void disconnected() {
+        lock.lock();
+        try {
+            connected = false;
+            generation++;
+            inFlight.clear();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void rewind() {
+        generation++;
+        inFlight.clear();
+        if (sendCursor.index() != ackCursor.index()) {
+            resends.increment();
+        }
+        sendCursor = ackCursor;
+        changed.signalAll();
+    }
+
+    /** The index below which the broker acknowledged every entry. */
+    public long acknowledgedIndex() {
+        lock.lock();
+        try {
+            return ackIndex;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Publishes without lingering and waits until the broker acknowledged every entry below {@code index}.
+     *
+     * @return whether it happened within {@code timeout}
+     */
+    public boolean awaitAcknowledged(long index, Duration timeout) throws InterruptedException {
+        long deadline = nanoTime.getAsLong() + timeout.toNanos();
+        lock.lock();
+        try {
+            flushUpTo = Math.max(flushUpTo, index);
+            changed.signalAll();
+            while (ackIndex < index) {
+                long left = deadline - nanoTime.getAsLong();
+                if (left <= 0) {
+                    return false;
+                }
+                changed.awaitNanos(left);
+            }
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int inFlightCount() {
+        lock.lock();
+        try {
+            return inFlight.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void run() {
+        while (!closed) {
+            try {
+                step();
+            } catch (InterruptedException e) {
+                if (closed) {
+                    return;
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.error("{}: publishing failed; retrying", node, e);
+                lock.lock();
+                try {
+                    rewind();
+                    changed.await(1, TimeUnit.SECONDS);
+                } catch (InterruptedException ie) {
+                    return;
+                } finally {
+                    lock.unlock();
+                }
+            }
+        }
+    }
+
+    private void step() throws InterruptedException, IOException {
+        Outbox.Cursor from;
+        long gen;
+        lock.lock();
+        try {
+            long now = nanoTime.getAsLong();
+            expireTimedOut(now);
+            long available = outbox.nextIndex() - sendCursor.index();
+            if (!connected || inFlight.size() >= window || available <= 0) {
+                changed.await(waitNanos(now), TimeUnit.NANOSECONDS);
+                return;
+            }
+            boolean full = available >= batch.maxRecords() || available * averageEntryBytes >= batch.maxBytes();
+            boolean flushing = flushUpTo > sendCursor.index();
+            if (!full && !flushing && !batch.linger().isZero()) {
+                if (lingerStart == 0) {
+                    lingerStart = now == 0 ? 1 : now;
+                }
+                long left = batch.linger().toNanos() - (now - lingerStart);
+                if (left > 0) {
+                    changed.awaitNanos(Math.min(left, waitNanos(now)));
+                    return;
+                }
+            }
+            lingerStart = 0;
+            from = sendCursor;
+            gen = generation;
+        } finally {
+            lock.unlock();
+        }
+        Outbox.Read read = outbox.read(from, batch.maxRecords(), batch.maxBytes(), decoder::has);
+        if (read.entries().isEmpty()) {
+            lock.lock();
+            try {
+                if (gen == generation && read.next().index() > sendCursor.index()) {
+                    sendCursor = read.next(); // skipped unreadable entries
+                }
+                changed.await(10, TimeUnit.MILLISECONDS);
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        List<UsageRecord> records = decodeAll(read);
+        if (records == null) {
+            // Some entries left memory between reading and decoding: read them from the outbox after all.
+            read = outbox.read(from, batch.maxRecords(), batch.maxBytes());
+            records = decodeAll(read);
+        }
+        long start = read.entries().get(0).index();
+        long end = read.next().index();
+        averageEntryBytes = 0.9 * averageEntryBytes + 0.1 * ((double) read.bytes() / read.entries().size());
+        if (outbox.fsyncPolicy() == FsyncPolicy.BATCH) {
+            outbox.syncTo(end);
+        }
+        lock.lock();
+        try {
+            if (gen != generation) {
+                return; // the connection changed while reading: start over from the acknowledged index
+            }
+            sendCursor = read.next();
+            if (!records.isEmpty()) {
+                inFlight.put(start, new InFlight(start, end, nanoTime.getAsLong()));
+            } else if (acknowledged(start, end, read.next(), 0, 0, 0)) { // nothing publishable in the range
+                onAcknowledged.run();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        byte[] payload = codec.encodeBatch(new RecordBatch(node, records));
+        long recordBytes = read.bytes();
+        try {
+            transport.publish(topic, payload, new Callback(start, end, read.next(), gen, payload.length,
+                    recordBytes, records.size()));
+        } catch (Exception e) {
+            boolean busy = e instanceof MqttException me
+                    && me.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT;
+            lock.lock();
+            try {
+                inFlight.remove(start);
+                if (busy && gen == generation && sendCursor.equals(read.next())) {
+                    // Paho's own in-flight count is full (it can lag behind PUBACKs): back-pressure, not failure.
+                    // Send the same batch again shortly; nothing after it was sent.
+                    busyRetries.increment();
+                    sendCursor = from;
+                    changed.await(2, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                failures.increment();
+                LOG.debug("{}: publishing entries {}..{} failed at once: {}", node, start, end - 1, e.toString());
+                if (gen == generation) {
+                    rewind();
+                }
+                changed.await(50, TimeUnit.MILLISECONDS);
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    private long waitNanos(long now) {
+        long wait = TimeUnit.SECONDS.toNanos(1);
+        if (!inFlight.isEmpty()) {
+            long oldest = inFlight.values().stream().mapToLong(InFlight::sentNanos).min().orElse(now);
+            wait = Math.min(wait, Math.max(1, oldest + publishTimeoutNanos - now));
+        }
+        return wait;
+    }
+
+    private void expireTimedOut(long now) {
+        for (InFlight f : inFlight.values()) {
+            if (now - f.sentNanos() > publishTimeoutNanos) {
+                failures.increment();
+                LOG.warn("{}: no PUBACK for entries {}..{} within {} ms; sending again from entry {}", node,
+                        f.start(), f.end() - 1, TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos), ackIndex);
+                rewind();
+                return;
+            }
+        }
+    }
+
+    /** The entries' records; null if an entry read without its payload is no longer in memory. */
+    private List<UsageRecord> decodeAll(Outbox.Read read) {
+        List<UsageRecord> records = new ArrayList<>(read.entries().size());
+        for (Outbox.Entry e : read.entries()) {
+            if (e.payload() == null) {
+                UsageRecord r = decoder.record(e.index(), null);
+                if (r == null) {
+                    return null;
+                }
+                records.add(r);
+                continue;
+            }
+            UsageRecord r = decode(e);
+            if (r != null) {
+                records.add(r);
+            }
+        }
+        return records;
+    }
+
+    private UsageRecord decode(Outbox.Entry e) {
+        try {
+            return decoder.record(e.index(), e.payload());
+        } catch (RuntimeException ex) {
+            quarantined.increment();
+            Path file = quarantine.resolve(String.format("%020d.bin", e.index()));
+            try {
+                Files.createDirectories(quarantine);
+                Files.write(file, e.payload());
+            } catch (IOException io) {
+                LOG.error("{}: could not write {}", node, file, io);
+            }
+            LOG.error("{}: outbox entry {} cannot be decoded ({}); copied to {} and skipped", node, e.index(),
+                    ex.getMessage(), file);
+            return null;
+        }
+    }
+
+    /** Records an acknowledged range; returns whether outbox segments became deletable. Lock held. */
+    private boolean acknowledged(long start, long end, Outbox.Cursor endCursor, int records, long payloadBytes,
+            long recordBytes) {
+        // lock held
+        AckedRange existing = acked.get(start);
+        if (existing == null || existing.end() < end) {
+            acked.put(start, new AckedRange(end, endCursor));
+        }
+        long before = ackIndex;
+        while (!acked.isEmpty()) {
+            Map.Entry<Long, AckedRange> first = acked.firstEntry();
+            if (first.getKey() > ackIndex) {
+                break;
+            }
+            acked.pollFirstEntry();
+            if (first.getValue().end() > ackIndex) {
+                ackIndex = first.getValue().end();
+                ackCursor = first.getValue().endCursor();
+            }
+        }
+        if (records > 0) {
+            batches.increment();
+            bytesOut.add(payloadBytes);
+            recordBytesIn.add(recordBytes);
+        }
+        boolean deletable = false;
+        if (ackIndex > before) {
+            published.add(ackIndex - before);
+            // The outbox learns first, so whoever wakes up sees the records gone from it too.
+            deletable = outbox.acknowledge(ackIndex);
+            changed.signalAll();
+        }
+        return deletable;
+    }
+
+    private final class Callback implements MqttActionListener {
+        private final long start;
+        private final long end;
+        private final Outbox.Cursor endCursor;
+        private final long gen;
+        private final long payloadBytes;
+        private final long recordBytes;
+        private final int records;
+
+        Callback(long start, long end, Outbox.Cursor endCursor, long gen, long payloadBytes, long recordBytes,
+                int records) {
+            this.start = start;
+            this.end = end;
+            this.endCursor = endCursor;
+            this.gen = gen;
+            this.payloadBytes = payloadBytes;
+            this.recordBytes = recordBytes;
+            this.records = records;
+        }
+
+        @Override
+        public void onSuccess(IMqttToken token) {
+            int[] reasons = token.getReasonCodes();
+            if (reasons != null) {
+                for (int r : reasons) {
+                    if (r >= 0x80) {
+                        onFailure(token, new IllegalStateException("the broker refused the batch with reason code 0x"
+                                + Integer.toHexString(r)));
+                        return;
+                    }
+                }
+            }
+            boolean deletable;
+            lock.lock();
+            try {
+                if (gen == generation) {
+                    inFlight.remove(start);
+                }
+                deletable = acknowledged(start, end, endCursor, records, payloadBytes, recordBytes);
+            } finally {
+                lock.unlock();
+            }
+            if (deletable) {
+                onAcknowledged.run();
+            }
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable exception) {
+            failures.increment();
+            LOG.debug("{}: batch {}..{} failed: {}", node, start, end - 1, String.valueOf(exception));
+            lock.lock();
+            try {
+                if (gen == generation) {
+                    inFlight.remove(start);
+                    rewind();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+    }
+
+    /** Stops the thread without interrupting it (an interrupt would close the outbox's file channels). */
+    @Override
+    public void close() {
+        closed = true;
+        wake();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
