@@ -1,13 +1,14 @@
 package dev.dabba.clock;
 
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The member table of an epoch: every node the epoch authority has seen, each with a compact index (its position)
@@ -43,9 +44,9 @@ public final class NodeTable {
 
     /** This table with every node of {@code more} that it lacks appended, in the given order. */
     public NodeTable with(Collection<NodeId> more) {
-        List<NodeId> added = new ArrayList<>();
+        Set<NodeId> added = new LinkedHashSet<>(); // a set: a list's contains() made appending n nodes O(n^2)
         for (NodeId n : more) {
-            if (!indexById.containsKey(n.value()) && !added.contains(n)) {
+            if (!indexById.containsKey(n.value())) {
                 added.add(n);
             }
         }
@@ -53,8 +54,9 @@ public final class NodeTable {
             return this;
         }
         NodeId[] next = Arrays.copyOf(nodes, nodes.length + added.size());
-        for (int i = 0; i < added.size(); i++) {
-            next[nodes.length + i] = added.get(i);
+        int i = nodes.length;
+        for (NodeId n : added) {
+            next[i++] = n;
         }
         return new NodeTable(next);
     }

@@ -720,6 +720,13 @@ public final class RecordCodec {
         }
         int length = r.readCount(what + " uncompressed length", MAX_BODY_BYTES);
         byte[] packed = r.readRemaining();
+        // The frame header must declare the same size before that size is allocated: otherwise a few bytes of
+        // garbage behind a large declared length would cost a 16 MiB allocation each.
+        long framed = frameContentSize(packed);
+        if (framed != length) {
+            throw new WireFormatException(what + " body: the zstd frame declares "
+                    + (framed < 0 ? "no content size" : framed + " bytes") + ", the envelope " + length);
+        }
         byte[] plain = new byte[length];
         long n;
         try {
@@ -735,5 +742,17 @@ public final class RecordCodec {
             throw new WireFormatException(what + " body: declared " + length + " bytes uncompressed, was " + n);
         }
         return new WireReader(plain);
+    }
+
+    /** The content size a zstd frame's header declares; negative when it declares none or is no frame header. */
+    private static long frameContentSize(byte[] frame) {
+        if (frame.length == 0) {
+            return -1;
+        }
+        try {
+            return Zstd.getFrameContentSize(frame);
+        } catch (RuntimeException e) {
+            return -1;
+        }
     }
 }

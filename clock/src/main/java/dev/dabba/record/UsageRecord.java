@@ -4,6 +4,7 @@ import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.Objects;
 
@@ -13,6 +14,9 @@ import java.util.Objects;
  * <p>The vector clock's entry for the origin node equals the event id's sequence: the stamp is the origin's local
  * event, so the id and the clock can never disagree. That entry is above the clock's epoch base, because stamping
  * ticks it after the epoch was adopted.
+ *
+ * <p>{@code start} is kept to the millisecond and must not precede 1970: the wire carries it as non-negative epoch
+ * milliseconds, so a record holds exactly what survives encoding.
  */
 public record UsageRecord(
         EventId id, Msisdn subscriber, Instant start, HybridTimestamp hlc, VectorClock clock, Usage usage) {
@@ -26,6 +30,9 @@ public record UsageRecord(
             .thenComparing(r -> r.id().origin())
             .thenComparingLong(r -> r.id().sequence());
 
+    /** The latest start a record can have: the wire carries the start as epoch milliseconds in a signed long. */
+    private static final Instant LATEST_START = Instant.ofEpochMilli(Long.MAX_VALUE);
+
     public UsageRecord {
         Objects.requireNonNull(id, "record id must not be null");
         Objects.requireNonNull(subscriber, "record subscriber must not be null");
@@ -33,6 +40,11 @@ public record UsageRecord(
         Objects.requireNonNull(hlc, "record hlc must not be null");
         Objects.requireNonNull(clock, "record clock must not be null");
         Objects.requireNonNull(usage, "record usage must not be null");
+        if (start.isBefore(Instant.EPOCH) || start.isAfter(LATEST_START)) {
+            throw new IllegalArgumentException("record start must be between " + Instant.EPOCH + " and "
+                    + LATEST_START + " (non-negative epoch milliseconds, as the wire carries it), was " + start);
+        }
+        start = start.truncatedTo(ChronoUnit.MILLIS);
         long own = clock.get(id.origin());
         if (own != id.sequence()) {
             throw new IllegalArgumentException("record clock entry of its origin " + id.origin() + " must equal the "
