@@ -7,6 +7,7 @@ import dev.dabba.billing.RateCommand;
 import dev.dabba.billing.ServeCommand;
 import dev.dabba.deploy.demo.DemoCommand;
 import dev.dabba.deploy.flink.FlinkCommand;
+import dev.dabba.gateway.GatewayCommand;
 import java.util.HashSet;
 import java.util.Set;
 import picocli.CommandLine;
@@ -38,6 +39,7 @@ public final class DabbaCli implements Runnable {
                 : report(e, command));
         cli.addSubcommand("bill", selfReported(selfReporting, new BillCommand().commandLine()));
         cli.addSubcommand("agent", AgentCommand.commandLine());
+        cli.addSubcommand("gateway", new GatewayCommand().commandLine());
         cli.addSubcommand("bills", selfReported(selfReporting, new BillsCommand().commandLine()));
         cli.addSubcommand("rate", selfReported(selfReporting, new RateCommand().commandLine()));
         cli.addSubcommand("serve", selfReported(selfReporting, new ServeCommand().commandLine()));

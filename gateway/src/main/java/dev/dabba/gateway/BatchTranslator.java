@@ -18,36 +18,58 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 /**
  * Turns one MQTT message into the Kafka records it stands for: one record per usage record, or one dead letter.
  *
- * <p>A batch is accepted only if it decodes, fits the size limit, and its origin agrees with the node named by the
- * topic and, when the broker identifies the client, with the client id; anything else is a forgery or garbage and
- * goes to the dead-letter topic with a reason. Pure and thread-safe: the embedded runner and the Kafka Connect task
- * share it.
+ * <p>A batch is accepted only if its topic is a record topic, it fits the size limit, it decodes, its origin is the
+ * node named by the topic, and the publisher identity satisfies the {@link IdentityPolicy}; anything else is a
+ * forgery or garbage and becomes one dead letter carrying the raw payload and headers saying why. Pure and
+ * thread-safe: the Kafka Connect source task and the embedded runner share it.
  */
 public final class BatchTranslator {
 
-    /** Largest accepted MQTT payload in bytes. */
+    /** Largest accepted MQTT payload in bytes by default (4 MiB). */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+    /** The {@code dabba.dlq.stage} of every dead letter the gateway writes. */
+    public static final String STAGE = "gateway";
 
     private final RecordCodec codec = RecordCodec.standard();
     private final MqttTopics topics;
     private final String recordsTopic;
     private final String deadLetterTopic;
     private final int maxPayloadBytes;
+    private final IdentityPolicy identity;
 
+    /** A translator that checks identity by topic ACL ({@link IdentityPolicy#TOPIC_ACL}). */
     public BatchTranslator(MqttTopics topics, String recordsTopic, String deadLetterTopic, int maxPayloadBytes) {
+        this(topics, recordsTopic, deadLetterTopic, maxPayloadBytes, IdentityPolicy.TOPIC_ACL);
+    }
+
+    public BatchTranslator(MqttTopics topics, String recordsTopic, String deadLetterTopic, int maxPayloadBytes,
+            IdentityPolicy identity) {
         this.topics = Objects.requireNonNull(topics, "topics");
-        this.recordsTopic = Objects.requireNonNull(recordsTopic, "recordsTopic");
-        this.deadLetterTopic = Objects.requireNonNull(deadLetterTopic, "deadLetterTopic");
+        this.recordsTopic = requireTopic(recordsTopic, "recordsTopic");
+        this.deadLetterTopic = requireTopic(deadLetterTopic, "deadLetterTopic");
         if (maxPayloadBytes <= 0) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, was " + maxPayloadBytes);
         }
         this.maxPayloadBytes = maxPayloadBytes;
+        this.identity = Objects.requireNonNull(identity, "identity");
     }
 
-    /** A translator writing to the standard topics with the default size limit. */
+    /** A translator writing to the standard topics with the default size limit and topic-ACL identity. */
     public static BatchTranslator withDefaults() {
         return new BatchTranslator(MqttTopics.DEFAULT, KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS,
                 DEFAULT_MAX_PAYLOAD_BYTES);
+    }
+
+    private static String requireTopic(String topic, String name) {
+        if (topic == null || topic.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be blank");
+        }
+        return topic;
+    }
+
+    /** The identity policy this translator enforces. */
+    public IdentityPolicy identity() {
+        return identity;
     }
 
     /** The outcome of translating one MQTT message. */
@@ -56,12 +78,19 @@ public final class BatchTranslator {
         List<ProducerRecord<byte[], byte[]>> records();
     }
 
-    /** The batch was valid: one Kafka record per usage record, keyed by subscriber. */
+    /** The batch was valid: one Kafka record per usage record, keyed by subscriber, in batch order. */
     public record Accepted(NodeId origin, List<ProducerRecord<byte[], byte[]>> records) implements Translation {
     }
 
-    /** The message was rejected: one dead letter carrying the raw payload and the reason. */
-    public record Rejected(String reason, ProducerRecord<byte[], byte[]> deadLetter) implements Translation {
+    /**
+     * The message was rejected: one dead letter carrying the raw payload and the reason.
+     *
+     * @param reason the category, counted in the metrics
+     * @param message the full text of the {@code dabba.dlq.reason} header: the reason's code, a colon, the detail
+     * @param deadLetter the record for the dead-letter topic
+     */
+    public record Rejected(RejectReason reason, String message, ProducerRecord<byte[], byte[]> deadLetter)
+            implements Translation {
         @Override
         public List<ProducerRecord<byte[], byte[]>> records() {
             return List.of(deadLetter);
@@ -71,50 +100,66 @@ public final class BatchTranslator {
     /**
      * Translates the payload received on {@code mqttTopic}.
      *
-     * @param clientId the publishing client's id when the broker tells us (MQTT 5 user property or topic ACL), or
-     *     null when unknown
+     * @param publisherId the publishing client's id as the broker reported it (the identity user property), or
+     *     null when the message carried none
+     * @param receivedAt when the gateway received the message; the Kafka records' timestamp
      */
-    public Translation translate(String mqttTopic, byte[] payload, String clientId, Instant receivedAt) {
+    public Translation translate(String mqttTopic, byte[] payload, String publisherId, Instant receivedAt) {
         Optional<NodeId> topicNode = topics.recordsOrigin(mqttTopic);
         if (topicNode.isEmpty()) {
-            return reject("topic '" + mqttTopic + "' is not a record topic " + topics.recordsFilter(), mqttTopic,
-                    payload, receivedAt);
+            return reject(RejectReason.FOREIGN_TOPIC, "topic '" + mqttTopic + "' is not a record topic "
+                    + topics.recordsFilter(), mqttTopic, payload, receivedAt);
         }
         if (payload.length > maxPayloadBytes) {
-            return reject("payload of " + payload.length + " bytes exceeds the limit of " + maxPayloadBytes,
-                    mqttTopic, payload, receivedAt);
+            return reject(RejectReason.OVERSIZED, "payload of " + payload.length + " bytes exceeds the limit of "
+                    + maxPayloadBytes, mqttTopic, payload, receivedAt);
         }
         SplitBatch batch;
         try {
             batch = codec.splitBatch(payload);
         } catch (WireFormatException e) {
-            return reject("malformed batch: " + e.getMessage(), mqttTopic, payload, receivedAt);
+            return reject(RejectReason.MALFORMED, "malformed batch: " + e.getMessage(), mqttTopic, payload,
+                    receivedAt);
+        } catch (RuntimeException e) {
+            // A decoder must never take the gateway down: anything it throws is a bad payload.
+            return reject(RejectReason.MALFORMED, "malformed batch: " + e, mqttTopic, payload, receivedAt);
         }
-        if (!batch.origin().equals(topicNode.get())) {
-            return reject("forged batch: origin " + batch.origin() + " published on the topic of "
+        NodeId origin = batch.origin();
+        if (!origin.equals(topicNode.get())) {
+            return reject(RejectReason.FORGED_ORIGIN, "forged batch: origin " + origin + " published on the topic of "
                     + topicNode.get(), mqttTopic, payload, receivedAt);
         }
-        if (clientId != null && !clientId.equals("dabba-agent-" + batch.origin().value())) {
-            return reject("forged batch: origin " + batch.origin() + " published by client '" + clientId + "'",
-                    mqttTopic, payload, receivedAt);
+        if (publisherId == null) {
+            if (identity.requiresPublisherIdentity()) {
+                return reject(RejectReason.MISSING_IDENTITY, "batch of " + origin + " carries no '"
+                        + identity.userProperty() + "' user property", mqttTopic, payload, receivedAt);
+            }
+        } else if (!publisherId.equals(identity.expectedClientId(origin))) {
+            return reject(RejectReason.FORGED_CLIENT, "forged batch: origin " + origin + " published by client '"
+                    + publisherId + "', expected '" + identity.expectedClientId(origin) + "'", mqttTopic, payload,
+                    receivedAt);
         }
+        byte[] originBytes = utf8(origin.value());
+        long timestamp = receivedAt.toEpochMilli();
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>(batch.records().size());
         for (SplitBatch.RawRecord record : batch.records()) {
             RecordHeaders headers = new RecordHeaders();
             headers.add(KafkaTopics.HEADER_EVENT_ID, utf8(record.id().toString()));
-            headers.add(KafkaTopics.HEADER_ORIGIN, utf8(batch.origin().value()));
-            out.add(new ProducerRecord<>(recordsTopic, null, receivedAt.toEpochMilli(),
-                    utf8(record.subscriber().value()), record.encoded(), headers));
+            headers.add(KafkaTopics.HEADER_ORIGIN, originBytes);
+            out.add(new ProducerRecord<>(recordsTopic, null, timestamp, utf8(record.subscriber().value()),
+                    record.encoded(), headers));
         }
-        return new Accepted(batch.origin(), List.copyOf(out));
+        return new Accepted(origin, List.copyOf(out));
     }
 
-    private Rejected reject(String reason, String mqttTopic, byte[] payload, Instant receivedAt) {
+    private Rejected reject(RejectReason reason, String detail, String mqttTopic, byte[] payload,
+            Instant receivedAt) {
+        String message = reason.code() + ": " + detail;
         RecordHeaders headers = new RecordHeaders();
-        headers.add(KafkaTopics.HEADER_DLQ_REASON, utf8(reason));
+        headers.add(KafkaTopics.HEADER_DLQ_REASON, utf8(message));
         headers.add(KafkaTopics.HEADER_DLQ_SOURCE, utf8("mqtt:" + mqttTopic));
-        headers.add(KafkaTopics.HEADER_DLQ_STAGE, utf8("gateway"));
-        return new Rejected(reason, new ProducerRecord<>(deadLetterTopic, null, receivedAt.toEpochMilli(),
+        headers.add(KafkaTopics.HEADER_DLQ_STAGE, utf8(STAGE));
+        return new Rejected(reason, message, new ProducerRecord<>(deadLetterTopic, null, receivedAt.toEpochMilli(),
                 utf8(mqttTopic), payload, headers));
     }
 

@@ -8,6 +8,7 @@ import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.record.EventId;
 import dev.dabba.record.KafkaTopics;
+import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.RecordBatch;
 import dev.dabba.record.RecordCodec;
@@ -23,64 +24,135 @@ import org.junit.jupiter.api.Test;
 class BatchTranslatorTest {
 
     private static final NodeId BKC = NodeId.of("MUMBAI_BKC");
+    private static final String BKC_TOPIC = "dabba/v1/records/MUMBAI_BKC";
     private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
     private static final RecordCodec CODEC = RecordCodec.standard();
     private final BatchTranslator translator = BatchTranslator.withDefaults();
+    private final BatchTranslator strict = new BatchTranslator(MqttTopics.DEFAULT, KafkaTopics.RECORDS,
+            KafkaTopics.DEAD_LETTERS, BatchTranslator.DEFAULT_MAX_PAYLOAD_BYTES,
+            new IdentityPolicy(IdentityPolicy.Mode.TOPIC_AND_USER_PROPERTY, "dabba-client-id", "dabba-agent-"));
 
     private static UsageRecord sms(long seq, String subscriber) {
         return new UsageRecord(new EventId(BKC, seq), Msisdn.of(subscriber), NOW, new HybridTimestamp(1, 0),
                 VectorClock.of(Map.of("MUMBAI_BKC", seq)), new Usage.Sms(Msisdn.of("+919999999999")));
     }
 
+    private static byte[] bkcBatch() {
+        return CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"), sms(2, "+919876543211"))));
+    }
+
     private static String header(ProducerRecord<byte[], byte[]> r, String name) {
         return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
     }
 
+    private static BatchTranslator.Rejected rejected(BatchTranslator.Translation t) {
+        assertThat(t).isInstanceOf(BatchTranslator.Rejected.class);
+        return (BatchTranslator.Rejected) t;
+    }
+
     @Test
-    void translate_emitsOneRecordPerUsage_keyedBySubscriber_withEventIdHeader() {
-        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"),
-                sms(2, "+919876543211"))));
-        BatchTranslator.Translation t = translator.translate("dabba/v1/records/MUMBAI_BKC", payload, null, NOW);
+    void translate_emitsOneRecordPerUsage_keyedBySubscriber_withEventIdAndOriginHeaders() {
+        BatchTranslator.Translation t = translator.translate(BKC_TOPIC, bkcBatch(), null, NOW);
         assertThat(t).isInstanceOf(BatchTranslator.Accepted.class);
         assertThat(t.records()).hasSize(2);
         ProducerRecord<byte[], byte[]> second = t.records().get(1);
         assertThat(second.topic()).isEqualTo(KafkaTopics.RECORDS);
+        assertThat(second.timestamp()).isEqualTo(NOW.toEpochMilli());
         assertThat(new String(second.key(), StandardCharsets.UTF_8)).isEqualTo("+919876543211");
         assertThat(header(second, KafkaTopics.HEADER_EVENT_ID)).isEqualTo("MUMBAI_BKC#2");
+        assertThat(header(second, KafkaTopics.HEADER_ORIGIN)).isEqualTo("MUMBAI_BKC");
         assertThat(CODEC.decodeRecord(second.value(), EpochResolver.GENESIS_ONLY)).isEqualTo(sms(2, "+919876543211"));
     }
 
     @Test
+    void translate_isDeterministic_soARedeliveredMessageGivesTheSameRecords() {
+        byte[] payload = bkcBatch();
+        List<ProducerRecord<byte[], byte[]>> first = translator.translate(BKC_TOPIC, payload, null, NOW).records();
+        List<ProducerRecord<byte[], byte[]>> again = translator.translate(BKC_TOPIC, payload, null,
+                NOW.plusSeconds(60)).records();
+        for (int i = 0; i < first.size(); i++) {
+            assertThat(again.get(i).value()).isEqualTo(first.get(i).value());
+            assertThat(again.get(i).key()).isEqualTo(first.get(i).key());
+            assertThat(header(again.get(i), KafkaTopics.HEADER_EVENT_ID))
+                    .isEqualTo(header(first.get(i), KafkaTopics.HEADER_EVENT_ID));
+        }
+    }
+
+    @Test
     void translate_deadLettersForgedBatch_whoseOriginDisagreesWithTheTopic() {
-        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
-        BatchTranslator.Translation t = translator.translate("dabba/v1/records/MUMBAI_DADAR", payload, null, NOW);
-        assertThat(t).isInstanceOf(BatchTranslator.Rejected.class);
-        ProducerRecord<byte[], byte[]> dead = t.records().get(0);
+        byte[] payload = bkcBatch();
+        BatchTranslator.Rejected r = rejected(translator.translate("dabba/v1/records/MUMBAI_DADAR", payload, null,
+                NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.FORGED_ORIGIN);
+        ProducerRecord<byte[], byte[]> dead = r.deadLetter();
         assertThat(dead.topic()).isEqualTo(KafkaTopics.DEAD_LETTERS);
         assertThat(dead.value()).isEqualTo(payload);
-        assertThat(header(dead, KafkaTopics.HEADER_DLQ_REASON)).contains("forged").contains("MUMBAI_DADAR");
+        assertThat(new String(dead.key(), StandardCharsets.UTF_8)).isEqualTo("dabba/v1/records/MUMBAI_DADAR");
+        assertThat(header(dead, KafkaTopics.HEADER_DLQ_REASON)).startsWith("forged-origin: ")
+                .contains("MUMBAI_BKC").contains("MUMBAI_DADAR");
+        assertThat(header(dead, KafkaTopics.HEADER_DLQ_SOURCE)).isEqualTo("mqtt:dabba/v1/records/MUMBAI_DADAR");
+        assertThat(header(dead, KafkaTopics.HEADER_DLQ_STAGE)).isEqualTo("gateway");
     }
 
     @Test
     void translate_deadLettersMalformedBytes_withTheDecoderReason() {
         byte[] garbage = {0x44, 0x42, 0x07, 0x00};
-        BatchTranslator.Translation t = translator.translate("dabba/v1/records/MUMBAI_BKC", garbage, null, NOW);
-        assertThat(t).isInstanceOf(BatchTranslator.Rejected.class);
-        assertThat(((BatchTranslator.Rejected) t).reason()).contains("malformed batch").contains("version");
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, garbage, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.MALFORMED);
+        assertThat(r.message()).startsWith("malformed: malformed batch").contains("version");
+    }
+
+    @Test
+    void translate_deadLettersTruncatedBatch() {
+        byte[] payload = bkcBatch();
+        byte[] truncated = java.util.Arrays.copyOf(payload, payload.length - 3);
+        assertThat(rejected(translator.translate(BKC_TOPIC, truncated, null, NOW)).reason())
+                .isEqualTo(RejectReason.MALFORMED);
     }
 
     @Test
     void translate_deadLettersMessagesOnForeignTopics() {
-        BatchTranslator.Translation t = translator.translate("some/other/topic", new byte[] {1}, null, NOW);
-        assertThat(t).isInstanceOf(BatchTranslator.Rejected.class);
-        assertThat(((BatchTranslator.Rejected) t).reason()).contains("not a record topic");
+        BatchTranslator.Rejected r = rejected(translator.translate("some/other/topic", new byte[] {1}, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.FOREIGN_TOPIC);
+        assertThat(r.message()).contains("not a record topic");
     }
 
     @Test
     void translate_deadLettersOversizedPayloads_beforeDecoding() {
-        BatchTranslator small = new BatchTranslator(dev.dabba.record.MqttTopics.DEFAULT, KafkaTopics.RECORDS, KafkaTopics.DEAD_LETTERS, 8);
-        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(sms(1, "+919876543210"))));
-        BatchTranslator.Translation t = small.translate("dabba/v1/records/MUMBAI_BKC", payload, null, NOW);
-        assertThat(((BatchTranslator.Rejected) t).reason()).contains("exceeds the limit of 8");
+        BatchTranslator small = new BatchTranslator(MqttTopics.DEFAULT, KafkaTopics.RECORDS,
+                KafkaTopics.DEAD_LETTERS, 8);
+        BatchTranslator.Rejected r = rejected(small.translate(BKC_TOPIC, bkcBatch(), null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.OVERSIZED);
+        assertThat(r.message()).contains("exceeds the limit of 8");
+    }
+
+    @Test
+    void translate_deadLettersBatch_whosePublisherClientIsAnotherAgent() {
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, bkcBatch(), "dabba-agent-MUMBAI_DADAR",
+                NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.FORGED_CLIENT);
+        assertThat(r.message()).contains("'dabba-agent-MUMBAI_DADAR'").contains("'dabba-agent-MUMBAI_BKC'");
+    }
+
+    @Test
+    void translate_acceptsBatch_whosePublisherClientIsItsOrigin() {
+        assertThat(translator.translate(BKC_TOPIC, bkcBatch(), "dabba-agent-MUMBAI_BKC", NOW))
+                .isInstanceOf(BatchTranslator.Accepted.class);
+        assertThat(strict.translate(BKC_TOPIC, bkcBatch(), "dabba-agent-MUMBAI_BKC", NOW))
+                .isInstanceOf(BatchTranslator.Accepted.class);
+    }
+
+    @Test
+    void translate_withUserPropertyIdentity_deadLettersBatchWithoutIdentity() {
+        BatchTranslator.Rejected r = rejected(strict.translate(BKC_TOPIC, bkcBatch(), null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.MISSING_IDENTITY);
+        assertThat(r.message()).contains("dabba-client-id");
+    }
+
+    @Test
+    void translate_deadLettersBatch_carryingTwoClaimedIdentities() {
+        BatchTranslator.Rejected r = rejected(strict.translate(BKC_TOPIC, bkcBatch(),
+                "dabba-agent-MUMBAI_BKC, dabba-agent-MUMBAI_BKC", NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.FORGED_CLIENT);
     }
 }

@@ -9,9 +9,8 @@ import dev.dabba.embedded.EmbeddedDatabase;
 import dev.dabba.embedded.EmbeddedKafka;
 import dev.dabba.embedded.EmbeddedMqttBroker;
 import dev.dabba.embedded.TopicSpec;
-import dev.dabba.gateway.BatchTranslator;
+import dev.dabba.gateway.EmbeddedGateway;
 import dev.dabba.gateway.GatewayConfig;
-import dev.dabba.gateway.MqttKafkaBridge;
 import dev.dabba.jobs.BillSink;
 import dev.dabba.jobs.BillingJob;
 import dev.dabba.record.KafkaTopics;
@@ -54,7 +53,7 @@ public final class EmbeddedStack implements AutoCloseable {
     private EmbeddedDatabase database;
     private EmbeddedMqttBroker broker;
     private EmbeddedKafka kafka;
-    private MqttKafkaBridge gateway;
+    private EmbeddedGateway gateway;
     private JobClient job;
 
     private EmbeddedStack() {
@@ -97,10 +96,11 @@ public final class EmbeddedStack implements AutoCloseable {
         progress.detail("ready at " + kafka.bootstrapServers() + "; topics " + KafkaTopics.RECORDS + ", "
                 + KafkaTopics.DEAD_LETTERS + ", " + KafkaTopics.BILL_UPDATES + ", " + KafkaTopics.EPOCHS);
 
-        progress.step("starting the gateway (MQTT -> Kafka) ...");
-        gateway = track(MqttKafkaBridge.start(GatewayConfig.of(broker.uri(), kafka.bootstrapServers()),
-                BatchTranslator.withDefaults(), Clock.systemUTC()));
-        progress.detail("subscribed to dabba/v1/records/+");
+        progress.step("starting the gateway (MQTT -> Kafka, epochs -> MQTT) ...");
+        gateway = track(EmbeddedGateway.start(GatewayConfig.builder(broker.uri(), kafka.bootstrapServers()).build(),
+                Clock.systemUTC()));
+        progress.detail("subscribed to " + gateway.config().source(0).subscription() + "; relaying "
+                + gateway.config().epochsTopic() + " to " + gateway.config().source(0).mqtt().topics().epochs());
 
         progress.step("starting the billing job on a Flink MiniCluster ...");
         job = startJob();
@@ -197,7 +197,7 @@ public final class EmbeddedStack implements AutoCloseable {
     }
 
     /** The gateway. */
-    public MqttKafkaBridge gateway() {
+    public EmbeddedGateway gateway() {
         return Objects.requireNonNull(gateway, "not started");
     }
 
