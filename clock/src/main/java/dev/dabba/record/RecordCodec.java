@@ -64,6 +64,7 @@ public final class RecordCodec {
     static final int FLAG_ZSTD = 0x01;
     static final int FLAG_DICTIONARY = 0x02;
     static final int TAG_CALL = 1;
+    static final int TAG_CALL_PART = 4;
     static final int TAG_SMS = 2;
     static final int TAG_DATA = 3;
 
@@ -583,10 +584,15 @@ public final class RecordCodec {
 
     private static void writeUsage(WireWriter w, Usage usage) {
         if (usage instanceof Usage.Call call) {
-            w.writeByte(TAG_CALL);
+            w.writeByte(call.isPartial() ? TAG_CALL_PART : TAG_CALL);
             w.writeString(call.callee().value());
             w.writeByte(call.type().ordinal());
             w.writeVarLong(call.durationSeconds());
+            if (call.isPartial()) {
+                w.writeString(call.part().callReference());
+                w.writeVarLong(call.part().sequence());
+                w.writeByte(call.part().last() ? 1 : 0);
+            }
         } else if (usage instanceof Usage.Sms sms) {
             w.writeByte(TAG_SMS);
             w.writeString(sms.recipient().value());
@@ -604,11 +610,22 @@ public final class RecordCodec {
         int tag = r.readByte(what + " usage tag");
         try {
             return switch (tag) {
-                case TAG_CALL -> {
+                case TAG_CALL, TAG_CALL_PART -> {
                     Msisdn callee = readMsisdn(r, what + " call callee");
                     CallType type = enumAt(CallType.values(), r.readByte(what + " call type"), what + " call type");
                     long duration = r.readNonNegative(what + " call durationSeconds", Long.MAX_VALUE);
-                    yield new Usage.Call(callee, type, duration);
+                    Usage.CallPart part = null;
+                    if (tag == TAG_CALL_PART) {
+                        String reference = r.readString(what + " call part reference", Usage.CallPart.MAX_REFERENCE_LENGTH);
+                        int sequence = (int) r.readNonNegative(what + " call part sequence", Integer.MAX_VALUE);
+                        int flags = r.readByte(what + " call part flags");
+                        if ((flags & ~1) != 0) {
+                            throw new WireFormatException(what + " call part flags: unknown flags 0x"
+                                    + Integer.toHexString(flags));
+                        }
+                        part = new Usage.CallPart(reference, sequence, flags == 1);
+                    }
+                    yield new Usage.Call(callee, type, duration, part);
                 }
                 case TAG_SMS -> new Usage.Sms(readMsisdn(r, what + " sms recipient"));
                 case TAG_DATA -> {

@@ -121,4 +121,34 @@ class EpochCodecTest {
         int handedOverBytes = RecordCodec.withoutCompression().encodeRecord(handedOver).length;
         assertThat(handedOverBytes - loneBytes).as("one handed-over entry: index and difference").isEqualTo(2);
     }
+
+    @Test
+    void partialCall_roundTrips_withItsCallReferencePartAndLastFlag() {
+        Usage.Call part = new Usage.Call(Msisdn.of("+919876543211"), CallType.VOICE, 95,
+                new Usage.CallPart("call-7f3a.BKC", 2, true));
+        UsageRecord r = new UsageRecord(new EventId(BKC, 1_001), USER, Instant.ofEpochMilli(1_700_000_000_000L),
+                new HybridTimestamp(1_700_000_000_050L, 0), VectorClock.of(E7, Map.of("MUMBAI_BKC", 1_001L)), part);
+        UsageRecord back = CODEC.decodeRecord(CODEC.encodeRecord(r), registry());
+        assertThat(back).isEqualTo(r);
+        assertThat(((Usage.Call) back.usage()).part()).isEqualTo(new Usage.CallPart("call-7f3a.BKC", 2, true));
+    }
+
+    @Test
+    void partialCall_withUnknownFlags_isRejectedNamingTheField() {
+        Usage.Call part = new Usage.Call(Msisdn.of("+919876543211"), CallType.VOICE, 95,
+                new Usage.CallPart("c1", 1, false));
+        UsageRecord r = new UsageRecord(new EventId(BKC, 1_001), USER, Instant.ofEpochMilli(1_700_000_000_000L),
+                new HybridTimestamp(1_700_000_000_050L, 0), VectorClock.of(E7, Map.of("MUMBAI_BKC", 1_001L)), part);
+        byte[] bytes = CODEC.encodeRecord(r);
+        bytes[bytes.length - 1] = 6;
+        assertThatThrownBy(() -> CODEC.decodeRecord(bytes, registry()))
+                .isInstanceOf(WireFormatException.class)
+                .hasMessageContaining("call part flags");
+    }
+
+    @Test
+    void callPart_rejectsAPartNumberBelowOne_andABadReference() {
+        assertThatThrownBy(() -> new Usage.CallPart("c1", 0, false)).hasMessageContaining("sequence");
+        assertThatThrownBy(() -> new Usage.CallPart("no spaces", 1, false)).hasMessageContaining("callReference");
+    }
 }

@@ -30,10 +30,16 @@ final class RecordArbitraries {
         Arbitrary<Long> amount = Arbitraries.longs().between(0, Long.MAX_VALUE);
         Arbitrary<Usage> call = Combinators.combine(msisdns(), Arbitraries.of(CallType.class), amount)
                 .as(Usage.Call::new);
+        Arbitrary<Usage.CallPart> part = Combinators.combine(
+                Arbitraries.strings().withChars("abcXYZ019_.-").ofMinLength(1).ofMaxLength(64),
+                Arbitraries.integers().between(1, Integer.MAX_VALUE), Arbitraries.of(true, false))
+                .as(Usage.CallPart::new);
+        Arbitrary<Usage> partialCall = Combinators.combine(msisdns(), Arbitraries.of(CallType.class), amount, part)
+                .as(Usage.Call::new);
         Arbitrary<Usage> sms = msisdns().map(Usage.Sms::new);
         Arbitrary<Usage> data = Combinators.combine(Arbitraries.of(RadioType.class), amount, amount)
                 .as((radio, up, down) -> new Usage.Data(radio, up, Math.min(down, Long.MAX_VALUE - up)));
-        return Arbitraries.oneOf(call, sms, data);
+        return Arbitraries.oneOf(call, partialCall, sms, data);
     }
 
     /** Epoch milliseconds: mostly around now, sometimes anywhere a long reaches. */

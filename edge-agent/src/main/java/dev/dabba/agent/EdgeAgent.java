@@ -151,7 +151,7 @@ public final class EdgeAgent implements AutoCloseable {
      * @throws AgentException if the state directory cannot be used (held by another agent, corrupt, another node's)
      */
     public static EdgeAgent start(AgentConfig config, Clock wallClock) {
-        return start(config, wallClock, CallPartEncoding.DURATION_ONLY);
+        return start(config, wallClock, CallPartEncoding.PARTIAL_RECORDS);
     }
 
     /** {@link #start(AgentConfig, Clock)} with a chosen encoding of partial calls. */

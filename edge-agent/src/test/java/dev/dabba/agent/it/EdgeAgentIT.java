@@ -306,11 +306,15 @@ class EdgeAgentIT {
         andheri.expectArrival(USER, SeedScenario.BKC);
         bkc.handOver(USER, SeedScenario.ANDHERI, JOURNEY_START.plusSeconds(100));
         UsageRecord last = andheri.endCall(USER, JOURNEY_START.plusSeconds(250));
-        assertThat(last.usage()).isEqualTo(new Usage.Call(callee, CallType.VOLTE, 150));
+        Usage.Call lastPart = (Usage.Call) last.usage();
+        assertThat(lastPart.durationSeconds()).isEqualTo(150);
+        assertThat(lastPart.part().sequence()).isEqualTo(2);
+        assertThat(lastPart.part().last()).isTrue();
         await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().size() == 2);
         UsageRecord first = listener.records(new EpochRegistry()).stream()
                 .filter(r -> r.origin().equals(SeedScenario.BKC)).findFirst().orElseThrow();
-        assertThat(first.usage()).isEqualTo(new Usage.Call(callee, CallType.VOLTE, 100));
+        assertThat(first.usage()).isEqualTo(new Usage.Call(callee, CallType.VOLTE, 100,
+                new Usage.CallPart(lastPart.part().callReference(), 1, false)));
         assertThat(first.clock().compare(last.clock())).isEqualTo(Causality.BEFORE);
     }
 

@@ -54,7 +54,9 @@ public final class CallTracker {
         if (calls.containsKey(caller)) {
             throw new IllegalStateException(caller + " is already in call " + calls.get(caller).callId());
         }
-        String id = node.value() + "-" + Long.toString(nextId.getAndIncrement(), 36);
+        // Unique across restarts too (the counter starts again at 0): the call's start is part of it.
+        String id = node.value() + "-" + Long.toString(start.toEpochMilli(), 36) + "-"
+                + Long.toString(nextId.getAndIncrement(), 36);
         calls.put(caller, new Active(id, caller, callee, type, start, start, 1));
         return id;
     }

@@ -80,6 +80,18 @@ public final class HttpInput implements AutoCloseable {
         }
     }
 
+    /** How much of an oversized request body is read and discarded so that the client can read the 413. */
+    private static final long MAX_DRAIN_BYTES = 64L * 1024 * 1024;
+
+    private static void drain(InputStream in, long max) throws IOException {
+        byte[] buf = new byte[64 * 1024];
+        long total = 0;
+        int n;
+        while (total < max && (n = in.read(buf)) >= 0) {
+            total += n;
+        }
+    }
+
     /** The bound address. */
     public InetSocketAddress address() {
         return server.getAddress();
@@ -94,6 +106,9 @@ public final class HttpInput implements AutoCloseable {
             }
             byte[] body = readLimited(exchange.getRequestBody(), settings.maxRequestBytes());
             if (body == null) {
+                // Read the rest before answering: a server that answers and closes while the client is still
+                // uploading resets the connection, and the client never sees the 413.
+                drain(exchange.getRequestBody(), MAX_DRAIN_BYTES);
                 send(exchange, 413, error("request body above input.maxRequestBytes (" + settings.maxRequestBytes()
                         + " bytes); send fewer lines per request"));
                 return;
