@@ -79,15 +79,39 @@ public record Bill(
      */
     public static Bill compute(Msisdn subscriber, YearMonth cycle, long version, BillStatus status,
             List<UsageRecord> recordsInCausalOrder, Tariff tariff, Instant updatedAt) {
+        return compute(subscriber, cycle, version, status, recordsInCausalOrder, tariff, updatedAt, LineMarks.NONE);
+    }
+
+    /**
+     * As {@link #compute(Msisdn, YearMonth, long, BillStatus, List, Tariff, Instant)}, with each line flagged as
+     * {@code marks} says (released incomplete, cloned-SIM suspect).
+     */
+    public static Bill compute(Msisdn subscriber, YearMonth cycle, long version, BillStatus status,
+            List<UsageRecord> recordsInCausalOrder, Tariff tariff, Instant updatedAt, LineMarks marks) {
+        Objects.requireNonNull(tariff, "tariff must not be null");
+        return compute(subscriber, cycle, version, status, recordsInCausalOrder, RatingEngine.of(tariff), updatedAt,
+                marks);
+    }
+
+    /**
+     * As {@link #compute(Msisdn, YearMonth, long, BillStatus, List, Tariff, Instant, LineMarks)} with a rating engine
+     * compiled once (the stream job computes many bills with one tariff).
+     */
+    public static Bill compute(Msisdn subscriber, YearMonth cycle, long version, BillStatus status,
+            List<UsageRecord> recordsInCausalOrder, RatingEngine engine, Instant updatedAt, LineMarks marks) {
+        Objects.requireNonNull(marks, "marks must not be null");
         Objects.requireNonNull(subscriber, "subscriber must not be null");
         Objects.requireNonNull(cycle, "cycle must not be null");
         Objects.requireNonNull(recordsInCausalOrder, "records must not be null");
-        Objects.requireNonNull(tariff, "tariff must not be null");
+        Objects.requireNonNull(engine, "engine must not be null");
+        Tariff tariff = engine.tariff();
         boolean[] concurrent = checkAndFlag(subscriber, cycle, recordsInCausalOrder);
-        RatedUsage usage = RatingEngine.of(tariff).rate(recordsInCausalOrder);
+        RatedUsage usage = engine.rate(recordsInCausalOrder);
         List<BillLine> lines = new ArrayList<>(usage.lines().size());
         for (int i = 0; i < usage.lines().size(); i++) {
-            lines.add(new BillLine(i + 1, usage.lines().get(i), concurrent[i]));
+            RatedLine rated = usage.lines().get(i);
+            lines.add(new BillLine(i + 1, rated, concurrent[i], marks.missingDependencies(rated.eventId()),
+                    marks.cloneSuspect(rated.eventId())));
         }
         return new Bill(subscriber, cycle, version, status, tariff.id(), lines, usage.calls(), usage.sms(),
                 usage.data(), usage.total(), usage.bundles(), updatedAt);

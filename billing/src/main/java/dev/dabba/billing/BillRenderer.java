@@ -133,13 +133,13 @@ public final class BillRenderer {
                 .append('\n').append('\n');
         TextTable lines = new TextTable(
                 ">#", "Tower", "Start (IST)", "Service", ">Quantity", "Counterparty", ">Amount", "Clock",
-                "Concurrent");
+                "Flags");
         for (BillLine line : bill.lines()) {
             RatedLine r = line.rated();
             lines.row(String.valueOf(line.position()), r.tower().value(),
                     LOCAL.format(r.start().atZone(BillingCycle.ZONE)), r.service().label(),
                     r.quantity().toString(), r.counterparty() == null ? "-" : r.counterparty().value(),
-                    r.amount().toString(), r.clock().toString(), line.concurrent() ? "yes" : "");
+                    r.amount().toString(), r.clock().toString(), flags(line));
         }
         sb.append(lines.render());
         TextTable breakdown = new TextTable(">#", ">From", ">Usage", ">Charged", "Window", ">Tier", ">Price",
@@ -184,12 +184,27 @@ public final class BillRenderer {
         return sb.toString();
     }
 
+    /** A line's flags for the table: concurrent, incomplete (with what was missing), clone suspect. */
+    private static String flags(BillLine line) {
+        List<String> flags = new java.util.ArrayList<>(3);
+        if (line.concurrent()) {
+            flags.add("concurrent");
+        }
+        if (line.releasedIncomplete()) {
+            flags.add("incomplete (missing " + line.missingDependencies() + ")");
+        }
+        if (line.cloneSuspect()) {
+            flags.add("clone suspect");
+        }
+        return String.join(", ", flags);
+    }
+
     /** {@code bill}'s lines as CSV, one row per line in causal order, with a header row. */
     public static String csv(Bill bill) {
         Objects.requireNonNull(bill, "bill must not be null");
         Csv csv = new Csv().row("subscriber", "cycle", "version", "position", "event_id", "tower", "start", "service",
                 "quantity", "unit", "charged", "counterparty", "exact_paisa", "amount_paisa", "amount", "clock",
-                "hlc", "concurrent", "segments");
+                "hlc", "concurrent", "segments", "missing_dependencies", "clone_suspect");
         for (BillLine line : bill.lines()) {
             RatedLine r = line.rated();
             csv.row(bill.subscriber().value(), bill.cycle(), bill.version(), line.position(), r.eventId(),
@@ -197,7 +212,7 @@ public final class BillRenderer {
                     r.quantity().unit().symbol(), r.charged(),
                     r.counterparty() == null ? null : r.counterparty().value(), plain(r.exactPaisa()),
                     r.amount().paisa(), r.amount().toPlainString(), r.clock().toString(), r.hlc().toString(),
-                    line.concurrent(), r.segments().size());
+                    line.concurrent(), r.segments().size(), line.missingDependencies(), line.cloneSuspect());
         }
         return csv.toString();
     }
@@ -246,6 +261,13 @@ public final class BillRenderer {
             n.put("exactPaisa", plain(r.exactPaisa()));
             putMoney(n, "amount", r.amount());
             n.put("concurrent", line.concurrent());
+            n.put("releasedIncomplete", line.releasedIncomplete());
+            if (line.missingDependencies() == null) {
+                n.putNull("missingDependencies");
+            } else {
+                n.put("missingDependencies", line.missingDependencies());
+            }
+            n.put("cloneSuspect", line.cloneSuspect());
             ArrayNode segments = n.putArray("segments");
             Quantity.Unit unit = r.service().unit();
             for (RatedSegment s : r.segments()) {

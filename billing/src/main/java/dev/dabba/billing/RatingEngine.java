@@ -5,7 +5,9 @@ import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
 import java.math.BigDecimal;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -100,7 +102,7 @@ public final class RatingEngine {
      */
     public RatedUsage rate(List<UsageRecord> recordsInCausalOrder) {
         Objects.requireNonNull(recordsInCausalOrder, "records must not be null");
-        Fold fold = new Fold();
+        Fold fold = new Fold(CallPlan.of(recordsInCausalOrder));
         List<RatedLine> lines = new ArrayList<>(recordsInCausalOrder.size());
         for (UsageRecord record : recordsInCausalOrder) {
             lines.add(fold.rate(Objects.requireNonNull(record, "records must not contain null")));
@@ -120,8 +122,14 @@ public final class RatingEngine {
         final long[] cycleUsage = new long[SERVICES];
         BigDecimal cumulativeExact = BigDecimal.ZERO;
         long cumulativeRounded;
+        /** Where each partial call record sits in its call; {@code null} when the records have no partial calls. */
+        final CallPlan calls;
+        /** Per call reference, the exact and rounded amounts of its parts so far (per-record rounding of a call). */
+        final Map<String, BigDecimal> callExact = new HashMap<>();
+        final Map<String, Long> callRounded = new HashMap<>();
 
-        Fold() {
+        Fold(CallPlan calls) {
+            this.calls = calls;
             for (int b = 0; b < remaining.length; b++) {
                 remaining[b] = tariff.bundles().get(b).allowance();
             }
@@ -154,7 +162,13 @@ public final class RatingEngine {
             }
             Service service = Service.ALL.get(index);
             CompiledRate rate = rates[index];
-            long pulses = rate.pulses(quantity);
+            // A part of a call cut at handovers is rated as its stretch of the whole call: the call's pulses are laid
+            // from the call's start, and this part is charged the pulses that start within it (the connect fee with
+            // the first pulse, increments over the whole duration).
+            CallPlan.Part part = calls == null ? null : calls.partOf(record);
+            long fromPulse = part == null ? 0 : rate.pulseAtOrAfter(part.offset());
+            long toPulse = part == null ? rate.pulses(quantity) : rate.pulseAtOrAfter(part.offset() + quantity);
+            long pulses = toPulse - fromPulse;
             List<RatedSegment> segments;
             BigDecimal exact;
             long rounded;
@@ -162,6 +176,27 @@ public final class RatingEngine {
                 segments = List.of();
                 exact = BigDecimal.ZERO;
                 rounded = 0;
+            } else if (part != null) {
+                segments = segments(record, index, rate, part.callDuration(), fromPulse, toPulse, timed,
+                        part.callStartMillis());
+                exact = BigDecimal.ZERO;
+                for (RatedSegment s : segments) {
+                    exact = exact.add(s.exactPaisa());
+                }
+                if (scope == RoundingRule.Scope.PER_INCREMENT) {
+                    rounded = 0;
+                    for (RatedSegment s : segments) {
+                        rounded += s.amount().paisa();
+                    }
+                } else {
+                    // Per-record rounding rounds the call: each part gets the difference of the call's rounded
+                    // running total, so the parts add up to the call rated whole.
+                    BigDecimal callTotal = callExact.getOrDefault(part.callReference(), BigDecimal.ZERO).add(exact);
+                    long r = rounding.round(callTotal).paisa();
+                    rounded = r - callRounded.getOrDefault(part.callReference(), 0L);
+                    callExact.put(part.callReference(), callTotal);
+                    callRounded.put(part.callReference(), r);
+                }
             } else if (rate.flat && bundlesOf[index].length == 0 && rate.connectFee.signum() == 0) {
                 RatedSegment s = flatSegment(rate, quantity, pulses);
                 segments = List.of(s);
@@ -169,7 +204,7 @@ public final class RatingEngine {
                 rounded = s.amount() != null ? s.amount().paisa()
                         : scope == RoundingRule.Scope.PER_RECORD ? roundFlat(rate, pulses) : 0;
             } else {
-                segments = segments(record, index, rate, quantity, pulses, timed);
+                segments = segments(record, index, rate, quantity, 0, pulses, timed, record.start().toEpochMilli());
                 if (segments.size() == 1) {
                     exact = segments.get(0).exactPaisa();
                 } else {
@@ -188,7 +223,7 @@ public final class RatingEngine {
                 }
             }
             if (rate.cycleTiers) {
-                cycleUsage[index] = Math.addExact(cycleUsage[index], rate.offset(pulses));
+                cycleUsage[index] = Math.addExact(cycleUsage[index], rate.offset(toPulse) - rate.offset(fromPulse));
             }
             if (scope == RoundingRule.Scope.PER_BILL && exact.signum() != 0) {
                 cumulativeExact = cumulativeExact.add(exact);
@@ -220,13 +255,19 @@ public final class RatingEngine {
             return rounding.round(amountOf(prices, 0, 0, pulses)).paisa();
         }
 
+        /**
+         * The segments of pulses {@code [fromPulse, toPulse)} of a usage of {@code quantity} units starting at
+         * {@code startMillis}: the whole record, or (for a part of a call) the part's pulses of the whole call, with
+         * offsets within the call.
+         */
         private List<RatedSegment> segments(UsageRecord record, int index, CompiledRate rate, long quantity,
-                long pulses, boolean timed) {
-            long startMillis = record.start().toEpochMilli();
-            long tierBase = rate.cycleTiers ? cycleUsage[index] : 0;
+                long fromPulse, long toPulse, boolean timed, long startMillis) {
+            // Cycle tiers count the cycle's usage before this usage began (earlier parts of a call are inside it).
+            long tierBase = rate.cycleTiers ? Math.max(0, cycleUsage[index] - rate.offset(fromPulse)) : 0;
             int[] bundles = bundlesOf[index];
             List<RatedSegment> out = new ArrayList<>(2);
-            long p = 0;
+            long pulses = toPulse;
+            long p = fromPulse;
             while (p < pulses) {
                 long offset = rate.offset(p);
                 long end = pulses;

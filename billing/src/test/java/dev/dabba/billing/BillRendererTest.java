@@ -85,6 +85,33 @@ class BillRendererTest {
     }
 
     @Test
+    void theStreamJobsLineFlags_areShownInTheTable_andCarriedInJsonAndCsv() throws Exception {
+        List<UsageRecord> records = SeedScenario.records();
+        Bill flagged = Bill.compute(SeedScenario.USER, SeedScenario.CYCLE, 22, BillStatus.PROVISIONAL, records,
+                Tariff.seedDefault(), SeedScenario.at(9), new LineMarks() {
+                    @Override
+                    public String missingDependencies(dev.dabba.record.EventId record) {
+                        return record.equals(records.get(2).id()) ? "MUMBAI_BKC:2-2" : null;
+                    }
+
+                    @Override
+                    public boolean cloneSuspect(dev.dabba.record.EventId record) {
+                        return record.equals(records.get(5).id());
+                    }
+                });
+
+        assertThat(BillRenderer.table(flagged)).contains("Flags", "incomplete (missing MUMBAI_BKC:2-2)",
+                "clone suspect");
+        JsonNode json = new ObjectMapper().readTree(BillRenderer.json(flagged));
+        assertThat(json.at("/lines/2/releasedIncomplete").asBoolean()).isTrue();
+        assertThat(json.at("/lines/2/missingDependencies").asText()).isEqualTo("MUMBAI_BKC:2-2");
+        assertThat(json.at("/lines/0/missingDependencies").isNull()).isTrue();
+        assertThat(json.at("/lines/5/cloneSuspect").asBoolean()).isTrue();
+        assertThat(BillRenderer.csv(flagged).lines().findFirst().orElseThrow())
+                .endsWith("missing_dependencies,clone_suspect");
+    }
+
+    @Test
     void render_dispatchesOnFormat() {
         assertThat(BillRenderer.render(bill, BillFormat.TABLE)).isEqualTo(BillRenderer.table(bill));
         assertThat(BillRenderer.render(bill, BillFormat.JSON)).isEqualTo(BillRenderer.json(bill) + "\n");

@@ -41,7 +41,7 @@ abstract class BillStoreContract {
     void createSchema() {
         schema = TestDatabases.uniqueSchema();
         store = new BillStore(dataSource(), schema);
-        assertThat(store.migrate()).isEqualTo(2);
+        assertThat(store.migrate()).isEqualTo(3);
     }
 
     @AfterEach
@@ -190,6 +190,41 @@ abstract class BillStoreContract {
     }
 
     @Test
+    void upsert_roundTripsTheStreamJobsLineFlags_andALaterVersionClearsThem() {
+        List<UsageRecord> records = SeedScenario.records();
+        dev.dabba.record.EventId andheriCall = records.get(2).id();
+        dev.dabba.record.EventId bandraData = records.get(5).id();
+        LineMarks marks = new LineMarks() {
+            @Override
+            public String missingDependencies(dev.dabba.record.EventId record) {
+                return record.equals(andheriCall) ? "MUMBAI_BKC:2-2" : null;
+            }
+
+            @Override
+            public boolean cloneSuspect(dev.dabba.record.EventId record) {
+                return record.equals(bandraData);
+            }
+        };
+        Bill flagged = Bill.compute(USER, SeedScenario.CYCLE, 22, BillStatus.PROVISIONAL, records,
+                Tariff.seedDefault(), SeedScenario.at(9), marks);
+        assertThat(flagged.lines().get(2).releasedIncomplete()).isTrue();
+
+        store.upsert(flagged);
+
+        Bill read = store.find(USER, SeedScenario.CYCLE).orElseThrow();
+        assertThat(read).isEqualTo(flagged);
+        assertThat(read.lines()).extracting(BillLine::missingDependencies)
+                .containsExactly(null, null, "MUMBAI_BKC:2-2", null, null, null);
+        assertThat(read.lines()).extracting(BillLine::cloneSuspect)
+                .containsExactly(false, false, false, false, false, true);
+
+        Bill resolved = Bill.compute(USER, SeedScenario.CYCLE, 24, BillStatus.PROVISIONAL, records,
+                Tariff.seedDefault(), SeedScenario.at(9));
+        assertThat(store.upsert(resolved)).isTrue();
+        assertThat(store.find(USER, SeedScenario.CYCLE).orElseThrow().lines()).noneMatch(BillLine::releasedIncomplete);
+    }
+
+    @Test
     void migrate_isIdempotent() {
         assertThat(store.migrate()).isZero();
     }
@@ -329,7 +364,7 @@ abstract class BillStoreContract {
             }
             BillStore migrated = new BillStore(dataSource(), old);
 
-            assertThat(migrated.migrate()).isEqualTo(1);
+            assertThat(migrated.migrate()).isEqualTo(2);
 
             Bill bill = migrated.find(USER, SeedScenario.CYCLE).orElseThrow();
             assertThat(bill.total()).isEqualTo(Money.ofPaisa(180));

@@ -9,8 +9,10 @@ public final class KafkaTopics {
     public static final String DEAD_LETTERS = "dabba.dead-letters";
     /** Bill versions as the stream job produces them, keyed by subscriber. */
     public static final String BILL_UPDATES = "dabba.bill-updates";
-    /** Epoch announcements (compacted). */
+    /** Epoch announcements (compacted), written by the stream job's epoch authority in Kafka transactions. */
     public static final String EPOCHS = "dabba.epochs";
+    /** Cloned-SIM alerts from the stream job: JSON, keyed by subscriber. */
+    public static final String ALERTS = "dabba.alerts";
 
     /** Header carrying the record's event id ({@code NODE#SEQUENCE}). */
     public static final String HEADER_EVENT_ID = "dabba.event-id";

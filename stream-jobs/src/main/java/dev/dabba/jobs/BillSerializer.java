@@ -32,13 +32,14 @@ import org.apache.flink.core.memory.DataOutputView;
  * Flink serializer for bills on their way from the billing operator to the sinks.
  *
  * <p>Every value starts with a format version byte, so a later layout can read this one: version 2 adds each
- * line's rating segments and the bill's bundle usage to version 1, which is still read (as lines without a breakdown).
+ * line's rating segments and the bill's bundle usage to version 1; version 3 adds each line's stream-job flags
+ * (missing dependencies, cloned-SIM suspect). Versions 1 and 2 are still read (as lines without those).
  */
 public final class BillSerializer extends TypeSerializerSingleton<Bill> {
 
     private static final long serialVersionUID = 1L;
-    /** 2: lines carry their rating breakdown and bills their bundle usage; 1 is still read. */
-    private static final int VERSION = 2;
+    /** 3: lines carry the job's flags; 2: their rating breakdown and bundle usage; 1 and 2 are still read. */
+    private static final int VERSION = 3;
 
     public static final BillSerializer INSTANCE = new BillSerializer();
 
@@ -116,6 +117,9 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
                     out.writeLong(seg.amount().paisa());
                 }
             }
+            // Version 3: the stream job's flags.
+            writeNullableUtf(out, line.missingDependencies());
+            out.writeBoolean(line.cloneSuspect());
         }
         out.writeLong(bill.calls().paisa());
         out.writeLong(bill.sms().paisa());
@@ -136,10 +140,11 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
     @Override
     public Bill deserialize(DataInputView in) throws IOException {
         int version = in.readUnsignedByte();
-        if (version != VERSION && version != 1) {
-            throw new IOException("bill serializer reads versions 1 and " + VERSION + ", found " + version);
+        if (version < 1 || version > VERSION) {
+            throw new IOException("bill serializer reads versions 1 to " + VERSION + ", found " + version);
         }
         boolean v2 = version >= 2;
+        boolean v3 = version >= 3;
         Msisdn subscriber = Msisdn.of(in.readUTF());
         YearMonth cycle = YearMonth.parse(in.readUTF());
         long billVersion = in.readLong();
@@ -164,9 +169,11 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
             BigDecimal exact = new BigDecimal(in.readUTF());
             Money amount = Money.ofPaisa(in.readLong());
             List<RatedSegment> segments = v2 ? readSegments(in) : List.of();
+            String missing = v3 ? readNullableUtf(in) : null;
+            boolean suspect = v3 && in.readBoolean();
             NodeId tower = eventId.origin();
             lines.add(new BillLine(position, new RatedLine(eventId, tower, start, VectorClock.of(clock), hlc, service,
-                    quantity, counterparty, segments, exact, amount), concurrent));
+                    quantity, counterparty, segments, exact, amount), concurrent, missing, suspect));
         }
         Money calls = Money.ofPaisa(in.readLong());
         Money sms = Money.ofPaisa(in.readLong());

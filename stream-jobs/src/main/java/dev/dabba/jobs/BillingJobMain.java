@@ -2,7 +2,10 @@ package dev.dabba.jobs;
 
 import dev.dabba.billing.BillStore;
 import dev.dabba.billing.Tariff;
+import dev.dabba.billing.TariffFile;
+import dev.dabba.clock.Epoch;
 import dev.dabba.record.KafkaTopics;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -11,18 +14,18 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** Entry point of the billing job on a Flink cluster ({@code flink run dabba-stream-jobs.jar --help}). */
-@Command(name = "dabba-billing-job", mixinStandardHelpOptions = true,
-        description = "Reads usage records from Kafka and writes causally ordered bills to PostgreSQL.")
+/** Entry point of the billing job on a Flink cluster ({@code flink run dabba-stream-jobs-job.jar --help}). */
+@Command(name = "dabba-billing-job", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Reads usage records from Kafka, orders them causally, and writes bills to PostgreSQL, bill "
+                + "updates and cloned-SIM alerts to Kafka, and epoch announcements to the epochs topic. Durations "
+                + "are ISO-8601 (PT30S, P1D).")
 public final class BillingJobMain implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
     String bootstrapServers;
 
-    @Option(names = "--records-topic", defaultValue = KafkaTopics.RECORDS, description = "Default: ${DEFAULT-VALUE}.")
-    String recordsTopic;
-
-    @Option(names = "--group-id", defaultValue = "dabba-billing", description = "Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--group-id", defaultValue = "dabba-billing",
+            description = "Consumer group, and the epochs sink's transactional id prefix. Default: ${DEFAULT-VALUE}.")
     String groupId;
 
     @Option(names = "--jdbc-url", required = true, description = "Report store, jdbc:postgresql://HOST:PORT/DB.")
@@ -37,16 +40,70 @@ public final class BillingJobMain implements Callable<Integer> {
     @Option(names = "--schema", defaultValue = BillStore.DEFAULT_SCHEMA, description = "Default: ${DEFAULT-VALUE}.")
     String schema;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "PT10S",
-            description = "ISO-8601 duration. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--plan", description = "Tariff plan file (docs/tariff-format.md). Default: the seed plan.")
+    Path plan;
+
+    @Option(names = "--plan-id", description = "Plan id within --plan when the file holds several.")
+    String planId;
+
+    @Option(names = "--towers", description = "Tower file, TOWER_ID,LATITUDE,LONGITUDE per line, for cloned-SIM "
+            + "alerts. Default: the seed's four Mumbai towers.")
+    Path towers;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "PT10S", description = "Default: ${DEFAULT-VALUE}.")
     Duration checkpointInterval;
 
-    @Option(names = "--dedupe-retention", defaultValue = "P40D",
-            description = "How long event ids are remembered for dedupe, ISO-8601. Default: ${DEFAULT-VALUE}.")
-    Duration dedupeRetention;
+    @Option(names = "--max-causal-wait", defaultValue = "PT30S",
+            description = "How long a record waits for its causal dependencies before it is billed flagged. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    Duration maxCausalWait;
+
+    @Option(names = "--causal-recheck", defaultValue = "PT0.1S",
+            description = "How often waiting records are re-checked. Default: ${DEFAULT-VALUE}.")
+    Duration causalRecheck;
+
+    @Option(names = "--epoch-interval", defaultValue = "PT30S",
+            description = "How often an epoch is announced when the frontier moved. Default: ${DEFAULT-VALUE}.")
+    Duration epochInterval;
+
+    @Option(names = "--grace", defaultValue = "P1D",
+            description = "How long after its cycle closes a bill becomes FINAL. Default: ${DEFAULT-VALUE}.")
+    Duration grace;
+
+    @Option(names = "--revision-retention", defaultValue = "P40D",
+            description = "How long after its cycle closes a late record still revises a bill; later ones are "
+                    + "dead-lettered. Default: ${DEFAULT-VALUE}.")
+    Duration revisionRetention;
+
+    @Option(names = "--max-out-of-orderness", defaultValue = "PT1M",
+            description = "How far the event-time watermark trails the newest HLC. Default: ${DEFAULT-VALUE}.")
+    Duration maxOutOfOrderness;
+
+    @Option(names = "--bill-emit-interval", defaultValue = "PT0.2S",
+            description = "Changes to a bill within this interval become one version. Default: ${DEFAULT-VALUE}.")
+    Duration billEmitInterval;
+
+    @Option(names = "--clone-distance-km", defaultValue = "10",
+            description = "Tower distance above which concurrent usage is a cloned-SIM suspect. "
+                    + "Default: ${DEFAULT-VALUE}.")
+    double cloneDistanceKm;
 
     @Override
     public Integer call() throws Exception {
+        Tariff tariff = plan == null ? Tariff.seedDefault() : TariffFile.readPlan(plan, planId);
+        JobSettings settings = JobSettings.builder()
+                .tariff(tariff)
+                .towers(towers == null ? TowerDirectory.seedTowers() : TowerDirectory.read(towers))
+                .checkpointInterval(checkpointInterval)
+                .maxCausalWait(maxCausalWait)
+                .causalRecheck(causalRecheck)
+                .epochInterval(epochInterval)
+                .grace(grace)
+                .revisionRetention(revisionRetention)
+                .maxOutOfOrderness(maxOutOfOrderness)
+                .cloneDistanceKm(cloneDistanceKm)
+                .billEmitInterval(billEmitInterval)
+                .build();
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(jdbcUrl);
         if (dbUser != null) {
@@ -56,16 +113,23 @@ public final class BillingJobMain implements Callable<Integer> {
             dataSource.setPassword(dbPassword);
         }
         new BillStore(dataSource, schema).migrate();
+        Epoch bootstrap = EpochBootstrap.latest(bootstrapServers, KafkaTopics.EPOCHS, Duration.ofSeconds(60));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        new BillingJob(BillingJob.kafkaSource(bootstrapServers, recordsTopic, groupId),
-                new BillSink(jdbcUrl, dbUser, dbPassword, schema), BillingJob.deadLetterSink(bootstrapServers),
-                Tariff.seedDefault(), dedupeRetention)
-                .build(env, checkpointInterval);
+        BillingJob.kafka(bootstrapServers, groupId, new BillSink(jdbcUrl, dbUser, dbPassword, schema), bootstrap,
+                settings).build(env);
         env.execute(BillingJob.NAME);
         return 0;
     }
 
+    /**
+     * Runs the job. Never calls {@code System.exit}: submitted through the REST API, {@code main} runs inside the
+     * JobManager, and exiting would stop the cluster. A failure is an exception, which the CLI and REST report.
+     */
     public static void main(String[] args) {
-        System.exit(new CommandLine(new BillingJobMain()).execute(args));
+        int code = new CommandLine(new BillingJobMain()).execute(args);
+        if (code != 0) {
+            throw new IllegalArgumentException("dabba-billing-job failed with exit code " + code
+                    + " (see the message above)");
+        }
     }
 }

@@ -1,44 +1,234 @@
 package dev.dabba.jobs;
 
-import dev.dabba.clock.EpochResolver;
+import dev.dabba.clock.Epoch;
+import dev.dabba.clock.EpochRegistry;
 import dev.dabba.clock.UnknownEpochException;
 import dev.dabba.record.RecordCodec;
 import dev.dabba.record.UsageRecord;
 import dev.dabba.record.WireFormatException;
-import org.apache.flink.streaming.api.functions.ProcessFunction;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Decodes Kafka values into usage records; anything that does not decode goes to the dead-letter side output. */
-public final class DecodeFunction extends ProcessFunction<KafkaInput, UsageRecord> {
+/**
+ * Decodes Kafka values into usage records with the epochs the job has seen; anything that does not decode goes to
+ * the dead-letter side output with the reason.
+ *
+ * <p>Epoch announcements ({@code dabba.epochs}) arrive on the broadcast side and are kept in broadcast state (the
+ * codec's bytes by epoch number, the newest {@code epochHistory}); an {@link EpochRegistry} is rebuilt from it
+ * lazily in a transient field, so a restored or rescaled job decodes with exactly the epochs it had. A record of an
+ * epoch not known yet (its announcement is still on its way: agents hear of epochs through the gateway, possibly
+ * before this job's own read of the topic) is held in operator state and decoded when the epoch arrives; one held
+ * longer than {@code unknownEpochWait}, or pushed out when more than {@code unknownEpochBuffer} are held, is
+ * dead-lettered with the reason. A record of an epoch older than the history kept is dead-lettered at once.
+ */
+public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, byte[], UsageRecord>
+        implements CheckpointedFunction {
 
     private static final long serialVersionUID = 1L;
+    private static final Logger LOG = LoggerFactory.getLogger(DecodeFunction.class);
     private static final RecordCodec CODEC = RecordCodec.standard();
 
     /** The side output of inputs that failed to decode. */
-    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {
-        private static final long serialVersionUID = 1L;
-    private static final RecordCodec CODEC = RecordCodec.standard();
-    };
+    public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters",
+            SerializerTypeInfo.DEAD_LETTER);
+    /** Broadcast state: epoch number to the codec's epoch announcement bytes. */
+    public static final MapStateDescriptor<Long, byte[]> EPOCHS = new MapStateDescriptor<>("epochs", Types.LONG,
+            PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO);
 
-    /** The stream-jobs issue replaces this with the epoch history the job keeps in state. */
-    private static final EpochResolver EPOCHS = EpochResolver.GENESIS_ONLY;
+    private final int epochHistory;
+    private final long unknownEpochWaitMillis;
+    private final int unknownEpochBuffer;
+
+    private transient EpochRegistry registry;
+    private transient long oldestKnown;
+    private transient Deque<Held> held;
+    private transient ListState<KafkaInput> heldState;
+
+    /** A record waiting for its epoch, since a processing time. */
+    private record Held(KafkaInput input, long since) {
+    }
+
+    public DecodeFunction(int epochHistory, Duration unknownEpochWait, int unknownEpochBuffer) {
+        if (epochHistory < 2 || unknownEpochBuffer < 1 || unknownEpochWait.isNegative()
+                || unknownEpochWait.isZero()) {
+            throw new IllegalArgumentException("epochHistory must be at least 2, unknownEpochBuffer at least 1 and "
+                    + "unknownEpochWait positive, were " + epochHistory + ", " + unknownEpochBuffer + ", "
+                    + unknownEpochWait);
+        }
+        this.epochHistory = epochHistory;
+        this.unknownEpochWaitMillis = unknownEpochWait.toMillis();
+        this.unknownEpochBuffer = unknownEpochBuffer;
+    }
 
     @Override
-    public void processElement(KafkaInput input, Context ctx, Collector<UsageRecord> out) {
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("decode-held",
+                SerializerTypeInfo.KAFKA_INPUT));
+        held = new ArrayDeque<>();
+        // Restored records lost their waiting time; they start waiting again now.
+        long now = System.currentTimeMillis();
+        for (KafkaInput input : heldState.get()) {
+            held.add(new Held(input, now));
+        }
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        List<KafkaInput> inputs = new ArrayList<>(held.size());
+        for (Held h : held) {
+            inputs.add(h.input());
+        }
+        heldState.update(inputs);
+    }
+
+    @Override
+    public void processElement(KafkaInput input, ReadOnlyContext ctx, Collector<UsageRecord> out) throws Exception {
+        EpochRegistry epochs = registry(ctx.getBroadcastState(EPOCHS));
+        long now = ctx.currentProcessingTime();
+        if (!decode(input, now, epochs, ctx, out)) {
+            held.addLast(new Held(input, now));
+            while (held.size() > unknownEpochBuffer) {
+                Held h = held.removeFirst();
+                deadLetter(ctx, h.input(), "unknown epoch: held " + unknownEpochBuffer + " records of unknown "
+                        + "epochs, this one longest");
+            }
+        }
+        expire(now, ctx);
+    }
+
+    /** Decodes and emits {@code input}; returns false when its epoch is not known yet (the caller holds it). */
+    private boolean decode(KafkaInput input, long now, EpochRegistry epochs, ReadOnlyContext ctx,
+            Collector<UsageRecord> out) {
         if (input.value() == null) {
-            ctx.output(DEAD_LETTERS, new DeadLetter("record value is null (a tombstone?)", input.source(), new byte[0]));
-            return;
+            deadLetter(ctx, input, "record value is null (a tombstone?)");
+            return true;
         }
         try {
-            out.collect(CODEC.decodeRecord(input.value(), EPOCHS));
+            out.collect(CODEC.decodeRecord(input.value(), epochs));
+            return true;
         } catch (UnknownEpochException e) {
-            // The job does not track epochs yet (stream-jobs issue); until it does, agents stay in genesis.
-            ctx.output(DEAD_LETTERS, new DeadLetter("unknown epoch: " + e.getMessage(), input.source(),
-                    input.value()));
+            if (e.epoch() < oldestKnown) {
+                deadLetter(ctx, input, "unknown epoch: " + e.getMessage() + "; the job keeps epochs from "
+                        + oldestKnown + " on");
+                return true;
+            }
+            return false;
         } catch (WireFormatException e) {
-            ctx.output(DEAD_LETTERS, new DeadLetter("malformed record: " + e.getMessage(), input.source(),
-                    input.value()));
+            deadLetter(ctx, input, "malformed record: " + e.getMessage());
+            return true;
         }
+    }
+
+    private void expire(long now, ReadOnlyContext ctx) {
+        while (!held.isEmpty() && now - held.peekFirst().since() >= unknownEpochWaitMillis) {
+            Held h = held.removeFirst();
+            deadLetter(ctx, h.input(), "unknown epoch: no announcement of its epoch arrived within "
+                    + Duration.ofMillis(unknownEpochWaitMillis));
+        }
+    }
+
+    private static void deadLetter(ReadOnlyContext ctx, KafkaInput input, String reason) {
+        ctx.output(DEAD_LETTERS, new DeadLetter(reason, input.source(),
+                input.value() == null ? new byte[0] : input.value()));
+    }
+
+    @Override
+    public void processBroadcastElement(byte[] announcement, Context ctx, Collector<UsageRecord> out)
+            throws Exception {
+        Epoch epoch;
+        try {
+            epoch = CODEC.decodeEpoch(announcement);
+        } catch (WireFormatException e) {
+            LOG.warn("ignoring a malformed epoch announcement: {}", e.getMessage());
+            return;
+        }
+        BroadcastState<Long, byte[]> state = ctx.getBroadcastState(EPOCHS);
+        if (state.contains(epoch.number())) {
+            return;
+        }
+        EpochRegistry epochs = registry(state);
+        try {
+            if (!epochs.accept(epoch)) {
+                return;
+            }
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring epoch {}: {}", epoch.number(), e.getMessage());
+            return;
+        }
+        state.put(epoch.number(), announcement);
+        TreeMap<Long, byte[]> all = new TreeMap<>();
+        for (Map.Entry<Long, byte[]> e : state.entries()) {
+            all.put(e.getKey(), e.getValue());
+        }
+        while (all.size() > epochHistory) {
+            long oldest = all.pollFirstEntry().getKey();
+            state.remove(oldest);
+            registry = null;
+        }
+        if (registry == null) {
+            epochs = registry(state);
+        }
+        // Records waiting for this (or an earlier) epoch can decode now.
+        long now = ctx.currentProcessingTime();
+        for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
+            Held h = it.next();
+            try {
+                out.collect(CODEC.decodeRecord(h.input().value(), epochs));
+                it.remove();
+            } catch (UnknownEpochException e) {
+                if (e.epoch() < oldestKnown) {
+                    it.remove();
+                    ctx.output(DEAD_LETTERS, new DeadLetter("unknown epoch: " + e.getMessage(), h.input().source(),
+                            h.input().value()));
+                }
+            } catch (WireFormatException e) {
+                it.remove();
+                ctx.output(DEAD_LETTERS, new DeadLetter("malformed record: " + e.getMessage(), h.input().source(),
+                        h.input().value()));
+            }
+        }
+        while (!held.isEmpty() && now - held.peekFirst().since() >= unknownEpochWaitMillis) {
+            Held h = held.removeFirst();
+            ctx.output(DEAD_LETTERS, new DeadLetter("unknown epoch: no announcement of its epoch arrived within "
+                    + Duration.ofMillis(unknownEpochWaitMillis), h.input().source(), h.input().value()));
+        }
+    }
+
+    /** The registry of the epochs in broadcast state, rebuilt when it is missing (after a restore). */
+    private EpochRegistry registry(ReadOnlyBroadcastState<Long, byte[]> state) throws Exception {
+        if (registry == null) {
+            EpochRegistry r = new EpochRegistry();
+            TreeMap<Long, byte[]> all = new TreeMap<>();
+            for (Map.Entry<Long, byte[]> e : state.immutableEntries()) {
+                all.put(e.getKey(), e.getValue());
+            }
+            for (byte[] bytes : all.values()) {
+                r.accept(CODEC.decodeEpoch(bytes));
+            }
+            oldestKnown = all.isEmpty() || all.size() < epochHistory ? 0 : all.firstKey();
+            registry = r;
+        }
+        return registry;
     }
 }

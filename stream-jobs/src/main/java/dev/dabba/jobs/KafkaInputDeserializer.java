@@ -17,6 +17,6 @@ public final class KafkaInputDeserializer implements KafkaRecordDeserializationS
 
     @Override
     public TypeInformation<KafkaInput> getProducedType() {
-        return TypeInformation.of(KafkaInput.class);
+        return SerializerTypeInfo.KAFKA_INPUT;
     }
 }

@@ -1,6 +1,7 @@
 package dev.dabba.jobs;
 
 import dev.dabba.billing.Bill;
+import dev.dabba.clock.Epoch;
 import dev.dabba.record.UsageRecord;
 import java.util.Objects;
 import org.apache.flink.api.common.serialization.SerializerConfig;
@@ -20,6 +21,29 @@ public final class SerializerTypeInfo<T> extends TypeInformation<T> {
             new SerializerTypeInfo<>(UsageRecord.class, UsageRecordSerializer.INSTANCE);
     /** Bills. */
     public static final SerializerTypeInfo<Bill> BILL = new SerializerTypeInfo<>(Bill.class, BillSerializer.INSTANCE);
+    /** Kafka records before decoding. */
+    public static final SerializerTypeInfo<KafkaInput> KAFKA_INPUT =
+            new SerializerTypeInfo<>(KafkaInput.class, KafkaInput.Serializer.INSTANCE);
+    /** Dead letters. */
+    public static final SerializerTypeInfo<DeadLetter> DEAD_LETTER =
+            new SerializerTypeInfo<>(DeadLetter.class, DeadLetter.Serializer.INSTANCE);
+    /** A node's frontier, broadcast. */
+    public static final SerializerTypeInfo<FrontierAdvance> FRONTIER_ADVANCE =
+            new SerializerTypeInfo<>(FrontierAdvance.class, FrontierAdvance.Serializer.INSTANCE);
+    /** A node's frontier state. */
+    public static final SerializerTypeInfo<NodeFrontier> NODE_FRONTIER =
+            new SerializerTypeInfo<>(NodeFrontier.class, NodeFrontier.Serializer.INSTANCE);
+    /** Records waiting in (or watched by) the causal buffer. */
+    public static final SerializerTypeInfo<HeldRecord> HELD_RECORD =
+            new SerializerTypeInfo<>(HeldRecord.class, HeldRecord.Serializer.INSTANCE);
+    /** Records released to billing. */
+    public static final SerializerTypeInfo<ReleasedRecord> RELEASED_RECORD =
+            new SerializerTypeInfo<>(ReleasedRecord.class, ReleasedRecord.Serializer.INSTANCE);
+    /** Cloned-SIM alerts. */
+    public static final SerializerTypeInfo<CloneAlert> CLONE_ALERT =
+            new SerializerTypeInfo<>(CloneAlert.class, CloneAlert.Serializer.INSTANCE);
+    /** Epoch announcements. */
+    public static final SerializerTypeInfo<Epoch> EPOCH = new SerializerTypeInfo<>(Epoch.class, EpochSerializer.INSTANCE);
 
     private final Class<T> type;
     private final TypeSerializer<T> serializer;

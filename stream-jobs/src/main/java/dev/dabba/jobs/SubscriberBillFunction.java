@@ -3,54 +3,243 @@ package dev.dabba.jobs;
 import dev.dabba.billing.Bill;
 import dev.dabba.billing.BillStatus;
 import dev.dabba.billing.BillingCycle;
+import dev.dabba.billing.LineMarks;
+import dev.dabba.billing.RatingEngine;
 import dev.dabba.billing.Tariff;
 import dev.dabba.record.CausalOrder;
+import dev.dabba.record.EventId;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.RecordCodec;
 import dev.dabba.record.UsageRecord;
+import java.time.Duration;
 import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
 
 /**
- * Keeps one subscriber's unique records of one billing cycle and emits a new bill version each time one arrives.
+ * One subscriber's bill for one billing cycle; keyed by {@link SubscriberCycleKey} ({@code MSISDN|YYYY-MM}).
  *
- * <p>Keyed by {@link SubscriberCycleKey}; input must already be deduplicated by event id. The bill is recomputed
- * from the whole record set in causal order ({@link CausalOrder}), so it depends only on the set, never on the
- * arrival order. Its version is the number of records in the set: also a function of the set, so a replay after a
- * restart reproduces the same versions and the store ignores them.
+ * <p>Keeps the cycle's released records by event id and, each time the set changes, recomputes the bill from the
+ * whole set: causal order ({@link CausalOrder}: happens-before, ties by HLC, node, sequence), partial calls stitched,
+ * rated by the billing module, lines flagged concurrent, released-incomplete and cloned-SIM suspect. So the bill is a
+ * deterministic function of the set of unique records (and whether the cycle is closed); its version is too
+ * ({@link BillVersions}), and its {@code updatedAt} is the newest hybrid timestamp among its records, not the wall
+ * clock, so even that is reproducible.
+ *
+ * <p>Provisional versions go out as records arrive. When the event-time watermark passes the cycle's end (month end
+ * in Asia/Kolkata) plus {@code grace}, the bill becomes FINAL. A late record for a closed cycle makes a new FINAL
+ * version (a revision) until {@code revisionRetention} after the close; then the records are dropped and a later
+ * record for that cycle goes to the dead letters with the reason, never silently.
+ *
+ * <p>A new record concurrent with another of the subscriber's records at a far-away tower at an overlapping time
+ * raises a {@link CloneAlert} on {@link #ALERTS}, and both lines are flagged.
  */
-public final class SubscriberBillFunction extends KeyedProcessFunction<String, UsageRecord, Bill> {
+public final class SubscriberBillFunction extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
 
     private static final long serialVersionUID = 1L;
 
-    private final Tariff tariff;
-    private transient ListState<UsageRecord> records;
+    /** Cloned-SIM alerts. */
+    public static final OutputTag<CloneAlert> ALERTS = new OutputTag<>("clone-alerts", SerializerTypeInfo.CLONE_ALERT);
+    /** Records too late for their cycle's bill. */
+    public static final OutputTag<DeadLetter> TOO_LATE = new OutputTag<>("too-late", SerializerTypeInfo.DEAD_LETTER);
 
-    public SubscriberBillFunction(Tariff tariff) {
+    private static final int OPEN = 0;
+    private static final int CLOSED = 1;
+    private static final int PURGED = 2;
+    private static final RecordCodec CODEC = RecordCodec.withoutCompression();
+
+    private final Tariff tariff;
+    private final CloneDetector clones;
+    private final long graceMillis;
+    private final long retentionMillis;
+    private final long emitIntervalMillis;
+    private transient MapState<String, ReleasedRecord> records;
+    private transient MapState<String, String> suspects;
+    private transient ValueState<Integer> phase;
+    private transient ValueState<Long> pendingEmit;
+    private transient RatingEngine engine;
+
+    /**
+     * @param emitInterval zero to emit a version for every change; otherwise changes within this processing-time
+     *     interval are coalesced into one version (fewer store writes under load, at most this much more latency)
+     */
+    public SubscriberBillFunction(Tariff tariff, CloneDetector clones, Duration grace, Duration revisionRetention,
+            Duration emitInterval) {
         this.tariff = Objects.requireNonNull(tariff, "tariff");
+        this.clones = Objects.requireNonNull(clones, "clones");
+        this.graceMillis = grace.toMillis();
+        this.retentionMillis = revisionRetention.toMillis();
+        this.emitIntervalMillis = emitInterval.toMillis();
+        if (graceMillis < 0 || retentionMillis <= 0 || emitIntervalMillis < 0) {
+            throw new IllegalArgumentException("grace and emitInterval must not be negative and revisionRetention "
+                    + "must be positive, were " + grace + ", " + emitInterval + ", " + revisionRetention);
+        }
+    }
+
+    /**
+     * A bill function with the default settings (the seed plan and towers, 1 day grace, 40 days of revisions) that
+     * emits a version for every change.
+     */
+    public static SubscriberBillFunction withDefaults() {
+        return withDefaults(Duration.ZERO);
+    }
+
+    /** As {@link #withDefaults()}, coalescing changes within {@code emitInterval}. */
+    public static SubscriberBillFunction withDefaults(Duration emitInterval) {
+        JobSettings s = JobSettings.defaults();
+        return new SubscriberBillFunction(s.tariff(), new CloneDetector(s.towers(), s.cloneDistanceKm(),
+                s.cloneSlack()), s.grace(), s.revisionRetention(), emitInterval);
     }
 
     @Override
     public void open(OpenContext openContext) {
-        records = getRuntimeContext().getListState(
-                new ListStateDescriptor<>("cycle-records", SerializerTypeInfo.USAGE_RECORD));
+        records = getRuntimeContext().getMapState(new MapStateDescriptor<>("bill-records", Types.STRING,
+                SerializerTypeInfo.RELEASED_RECORD));
+        suspects = getRuntimeContext().getMapState(new MapStateDescriptor<>("bill-clone-suspects", Types.STRING,
+                Types.STRING));
+        ValueStateDescriptor<Integer> phaseDescriptor = new ValueStateDescriptor<>("bill-phase", Types.INT);
+        // Only the "purged" marker outlives the records; it must not live forever.
+        phaseDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(400)).build());
+        phase = getRuntimeContext().getState(phaseDescriptor);
+        pendingEmit = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-pending-emit", Types.LONG));
+        engine = RatingEngine.of(tariff); // compiled once per task, not per bill
+    }
+
+    private long closeTime(YearMonth cycle) {
+        return BillingCycle.end(cycle).toEpochMilli() + graceMillis;
     }
 
     @Override
-    public void processElement(UsageRecord record, Context ctx, Collector<Bill> out) throws Exception {
-        records.add(record);
+    public void processElement(ReleasedRecord released, Context ctx, Collector<Bill> out) throws Exception {
+        UsageRecord record = released.record();
+        YearMonth cycle = BillingCycle.of(record.start());
+        int p = phase.value() == null ? OPEN : phase.value();
+        if (p == PURGED) {
+            ctx.output(TOO_LATE, new DeadLetter("record " + record.id() + " is too late: the bill of "
+                    + record.subscriber() + " for " + cycle + " closed more than the revision retention ago",
+                    "stream-job:bill/" + ctx.getCurrentKey(), CODEC.encodeRecord(record)));
+            return;
+        }
+        String id = record.id().toString();
+        ReleasedRecord known = records.get(id);
+        if (known != null && (known.isComplete() || !released.isComplete())) {
+            return; // nothing new: complete wins over incomplete, and a replay changes nothing
+        }
+        records.put(id, released);
+        if (known == null) {
+            findClones(record, cycle, ctx);
+        }
+        long close = closeTime(cycle);
+        if (p == OPEN && ctx.timerService().currentWatermark() >= close) {
+            p = CLOSED;
+            phase.update(CLOSED);
+            ctx.timerService().registerEventTimeTimer(close + retentionMillis);
+        } else if (p == OPEN) {
+            ctx.timerService().registerEventTimeTimer(close);
+        }
+        if (emitIntervalMillis == 0) {
+            out.collect(bill(record.subscriber(), cycle, p == CLOSED));
+        } else if (pendingEmit.value() == null) {
+            long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
+            ctx.timerService().registerProcessingTimeTimer(at);
+            pendingEmit.update(at);
+        }
+    }
+
+    private void findClones(UsageRecord record, YearMonth cycle, Context ctx) throws Exception {
+        for (ReleasedRecord other : records.values()) {
+            if (other.record().id().equals(record.id())) {
+                continue;
+            }
+            Optional<CloneAlert> alert = clones.check(record, other.record(), cycle.toString());
+            if (alert.isPresent()) {
+                suspects.put(record.id().toString(), other.record().id().toString());
+                if (!suspects.contains(other.record().id().toString())) {
+                    suspects.put(other.record().id().toString(), record.id().toString());
+                }
+                ctx.output(ALERTS, alert.get());
+            }
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<Bill> out) throws Exception {
+        String[] key = ctx.getCurrentKey().split("\\|", 2);
+        Msisdn subscriber = Msisdn.of(key[0]);
+        YearMonth cycle = YearMonth.parse(key[1]);
+        long close = closeTime(cycle);
+        int p = phase.value() == null ? OPEN : phase.value();
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+            pendingEmit.clear();
+            if (p != PURGED && !records.isEmpty()) {
+                out.collect(bill(subscriber, cycle, p == CLOSED));
+            }
+            return;
+        }
+        if (timestamp == close && p == OPEN) {
+            Long pending = pendingEmit.value();
+            if (pending != null) {
+                ctx.timerService().deleteProcessingTimeTimer(pending); // the FINAL version includes the change
+                pendingEmit.clear();
+            }
+            phase.update(CLOSED);
+            ctx.timerService().registerEventTimeTimer(close + retentionMillis);
+            if (!records.isEmpty()) {
+                out.collect(bill(subscriber, cycle, true));
+            }
+        } else if (timestamp == close + retentionMillis && p == CLOSED) {
+            records.clear();
+            suspects.clear();
+            phase.update(PURGED);
+        }
+    }
+
+    private Bill bill(Msisdn subscriber, YearMonth cycle, boolean closed) throws Exception {
         List<UsageRecord> all = new ArrayList<>();
-        for (UsageRecord r : records.get()) {
-            all.add(r);
+        Map<EventId, String> missing = new HashMap<>();
+        long newest = 0;
+        for (ReleasedRecord r : records.values()) {
+            all.add(r.record());
+            if (!r.isComplete()) {
+                missing.put(r.record().id(), r.missing());
+            }
+            newest = Math.max(newest, r.record().hlc().wallMillis());
+        }
+        Set<EventId> suspect = new HashSet<>();
+        for (String id : suspects.keys()) {
+            suspect.add(EventId.parse(id));
         }
         List<UsageRecord> ordered = CausalOrder.sort(all);
-        Instant now = Instant.ofEpochMilli(ctx.timerService().currentProcessingTime());
-        out.collect(Bill.compute(record.subscriber(), BillingCycle.of(record.start()), ordered.size(),
-                BillStatus.PROVISIONAL, ordered, tariff, now));
+        long version = BillVersions.of(ordered.size(), missing.size(), closed);
+        return Bill.compute(subscriber, cycle, version, closed ? BillStatus.FINAL : BillStatus.PROVISIONAL, ordered,
+                engine, Instant.ofEpochMilli(newest), new LineMarks() {
+                    @Override
+                    public String missingDependencies(EventId record) {
+                        return missing.get(record);
+                    }
+
+                    @Override
+                    public boolean cloneSuspect(EventId record) {
+                        return suspect.contains(record);
+                    }
+                });
     }
 }

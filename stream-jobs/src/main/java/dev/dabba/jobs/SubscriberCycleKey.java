@@ -1,16 +1,15 @@
 package dev.dabba.jobs;
 
 import dev.dabba.billing.BillingCycle;
-import dev.dabba.record.UsageRecord;
 import org.apache.flink.api.java.functions.KeySelector;
 
-/** Keys a record by its bill: the subscriber and the billing cycle its start falls in, as {@code MSISDN|YYYY-MM}. */
-public final class SubscriberCycleKey implements KeySelector<UsageRecord, String> {
+/** Keys a released record by its bill: the subscriber and the billing cycle its start falls in, {@code MSISDN|YYYY-MM}. */
+public final class SubscriberCycleKey implements KeySelector<ReleasedRecord, String> {
 
     private static final long serialVersionUID = 1L;
 
     @Override
-    public String getKey(UsageRecord record) {
-        return record.subscriber().value() + "|" + BillingCycle.of(record.start());
+    public String getKey(ReleasedRecord released) {
+        return released.record().subscriber().value() + "|" + BillingCycle.of(released.record().start());
     }
 }

@@ -42,7 +42,7 @@ class BillSerializerTest {
     }
 
     @Test
-    void billWithBreakdownAndBundles_roundTrips_asVersion2() throws Exception {
+    void billWithBreakdownAndBundles_roundTrips_asVersion3() throws Exception {
         // Peak hours for VOICE with a connect fee, and a 4G bundle smaller than the seed's data: every v2 field used.
         Tariff tariff = Tariff.seedDefault().toBuilder()
                 .window(new TimeWindow("peak", EnumSet.allOf(DayOfWeek.class), LocalTime.of(9, 0),
@@ -63,8 +63,34 @@ class BillSerializerTest {
         BillSerializer.INSTANCE.serialize(bill, out);
 
         byte[] bytes = out.getCopyOfBuffer();
-        assertThat(bytes[0]).as("format version").isEqualTo((byte) 2);
+        assertThat(bytes[0]).as("format version").isEqualTo((byte) 3);
         assertThat(BillSerializer.INSTANCE.deserialize(new DataInputDeserializer(bytes))).isEqualTo(bill);
+    }
+
+    @Test
+    void lineFlags_roundTrip() throws Exception {
+        List<UsageRecord> records = SeedRecords.records();
+        Bill bill = Bill.compute(SeedScenario.SUBSCRIBER, BillingCycle.of(records.get(0).start()), 22,
+                BillStatus.PROVISIONAL, records, Tariff.seedDefault(), Instant.parse("2026-11-26T06:00:00Z"),
+                new dev.dabba.billing.LineMarks() {
+                    @Override
+                    public String missingDependencies(dev.dabba.record.EventId record) {
+                        return record.equals(records.get(2).id()) ? "MUMBAI_BKC:2-2" : null;
+                    }
+
+                    @Override
+                    public boolean cloneSuspect(dev.dabba.record.EventId record) {
+                        return record.equals(records.get(5).id());
+                    }
+                });
+        DataOutputSerializer out = new DataOutputSerializer(256);
+
+        BillSerializer.INSTANCE.serialize(bill, out);
+
+        Bill back = BillSerializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer()));
+        assertThat(back).isEqualTo(bill);
+        assertThat(back.lines().get(2).missingDependencies()).isEqualTo("MUMBAI_BKC:2-2");
+        assertThat(back.lines().get(5).cloneSuspect()).isTrue();
     }
 
     @Test

@@ -2,61 +2,189 @@ package dev.dabba.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.dabba.agent.simulator.SeedScenario;
 import dev.dabba.billing.Bill;
-import dev.dabba.billing.Tariff;
+import dev.dabba.billing.BillLine;
+import dev.dabba.billing.BillStatus;
+import dev.dabba.billing.BillingCycle;
+import dev.dabba.record.CallType;
 import dev.dabba.record.EventId;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.RadioType;
+import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
 class SubscriberBillFunctionTest {
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, Bill> harness() throws Exception {
-        KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, Bill> h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new SubscriberBillFunction(Tariff.seedDefault())), new SubscriberCycleKey(),
-                org.apache.flink.api.common.typeinfo.Types.STRING);
-        h.setup(SerializerTypeInfo.BILL.createSerializer(new org.apache.flink.api.common.serialization.SerializerConfigImpl()));
-        h.open();
-        return h;
+    private static final YearMonth CYCLE = YearMonth.of(2026, 11);
+    /** Month end in Asia/Kolkata plus the default grace of one day. */
+    private static final long CLOSE = BillingCycle.end(CYCLE).plus(Duration.ofDays(1)).toEpochMilli();
+    private static final long PURGE = CLOSE + Duration.ofDays(40).toMillis();
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ReleasedRecord, Bill> harness() throws Exception {
+        return Harnesses.keyed(SubscriberBillFunction.withDefaults(), new SubscriberCycleKey(), Types.STRING,
+                SerializerTypeInfo.BILL);
     }
 
-    private static Bill lastBill(KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, Bill> h) {
-        List<Bill> bills = new ArrayList<>();
-        for (Object o : h.getOutput()) {
-            if (o instanceof StreamRecord<?> r) {
-                bills.add((Bill) r.getValue());
-            }
-        }
+    private static Bill last(List<Bill> bills) {
         return bills.get(bills.size() - 1);
     }
 
     @Test
-    void seedRecords_inAnyArrivalOrder_giveTheSeedBill_inCausalOrder() throws Exception {
+    void seedRecords_inAnyArrivalOrder_giveTheSeedBill_inCausalOrder_withAVersionOfTheSet() throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
         List<EventId> causal = seed.stream().map(UsageRecord::id).toList();
         Random random = new Random(7);
+        Bill first = null;
         for (int round = 0; round < 20; round++) {
             List<UsageRecord> arrival = new ArrayList<>(seed);
+            arrival.addAll(seed.subList(0, 2)); // replays change nothing
             Collections.shuffle(arrival, random);
-            try (KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, Bill> h = harness()) {
-                long ts = 0;
+            try (var h = harness()) {
                 for (UsageRecord r : arrival) {
-                    h.processElement(r, ts++);
+                    h.processElement(ReleasedRecord.complete(r), 0);
                 }
-                Bill bill = lastBill(h);
-                assertThat(bill.version()).isEqualTo(6);
+                List<Bill> bills = Harnesses.drain(h);
+                assertThat(bills).as("one version per new record").hasSize(6);
+                assertThat(bills).extracting(Bill::version).containsExactly(4L, 8L, 12L, 16L, 20L, 24L);
+                Bill bill = last(bills);
+                assertThat(bill.status()).isEqualTo(BillStatus.PROVISIONAL);
+                assertThat(bill.total().paisa()).isEqualTo(2190);
                 assertThat(bill.calls().paisa()).isEqualTo(840);
                 assertThat(bill.data().paisa()).isEqualTo(1350);
-                assertThat(bill.total().paisa()).isEqualTo(2190);
                 assertThat(bill.lines()).extracting(l -> l.rated().eventId()).containsExactlyElementsOf(causal);
-                assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+                assertThat(bill.updatedAt()).isEqualTo(seed.stream().map(r -> r.hlc().wallTime())
+                        .max(Instant::compareTo).orElseThrow());
+                if (first == null) {
+                    first = bill;
+                }
+                assertThat(bill).isEqualTo(first);
             }
+        }
+    }
+
+    @Test
+    void theBillIsFinal_whenTheWatermarkPassesCycleEndPlusGrace_andALateRecordRevisesIt_untilItIsPurged()
+            throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = harness()) {
+            for (UsageRecord r : seed.subList(0, 5)) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            assertThat(h.numEventTimeTimers()).as("the close").isEqualTo(1);
+            h.processWatermark(CLOSE - 1);
+            assertThat(last(Harnesses.drain(h)).status()).isEqualTo(BillStatus.PROVISIONAL);
+
+            h.processWatermark(CLOSE);
+
+            Bill closed = last(Harnesses.drain(h));
+            assertThat(closed.status()).isEqualTo(BillStatus.FINAL);
+            assertThat(closed.version()).isEqualTo(21);
+
+            h.processElement(ReleasedRecord.complete(seed.get(5)), CLOSE + 10);
+
+            Bill revised = last(Harnesses.drain(h));
+            assertThat(revised.status()).isEqualTo(BillStatus.FINAL);
+            assertThat(revised.version()).isEqualTo(25);
+            assertThat(revised.total().paisa()).isEqualTo(2190);
+            assertThat(h.numEventTimeTimers()).as("the purge").isEqualTo(1);
+
+            h.processWatermark(PURGE);
+
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).as("only the purged marker (with a TTL)").isEqualTo(1);
+            h.processElement(ReleasedRecord.complete(lateOne()), PURGE + 1);
+            assertThat(Harnesses.drain(h)).isEmpty();
+            assertThat(Harnesses.drain(h, SubscriberBillFunction.TOO_LATE)).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("too late"));
+        }
+    }
+
+    private static UsageRecord lateOne() {
+        return new World().stamp("MUMBAI_DADAR", SeedScenario.SUBSCRIBER, SeedRecords.JOURNEY_START.plusSeconds(5),
+                new Usage.Sms(Msisdn.of("+919876543219")));
+    }
+
+    @Test
+    void aRecordReleasedIncomplete_isFlagged_andTheFlagClears_withAHigherVersion_whenItComesComplete()
+            throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = harness()) {
+            h.processElement(ReleasedRecord.complete(seed.get(0)), 0);
+            h.processElement(new ReleasedRecord(seed.get(2), "MUMBAI_BKC:2-2"), 0);
+            Bill flagged = last(Harnesses.drain(h));
+            assertThat(flagged.version()).isEqualTo(6);
+            assertThat(flagged.lines()).extracting(BillLine::missingDependencies)
+                    .containsExactly(null, "MUMBAI_BKC:2-2");
+
+            h.processElement(new ReleasedRecord(seed.get(2), "MUMBAI_BKC:2-2"), 0);
+            assertThat(Harnesses.drain(h)).as("a replay changes nothing").isEmpty();
+            h.processElement(ReleasedRecord.complete(seed.get(2)), 0);
+
+            Bill complete = last(Harnesses.drain(h));
+            assertThat(complete.version()).isEqualTo(8);
+            assertThat(complete.lines()).noneMatch(BillLine::releasedIncomplete);
+            h.processElement(new ReleasedRecord(seed.get(2), "MUMBAI_BKC:2-2"), 0);
+            assertThat(Harnesses.drain(h)).as("complete wins").isEmpty();
+        }
+    }
+
+    @Test
+    void concurrentUsageAtTowersFarApart_atOverlappingTimes_raisesACloneAlert_andFlagsBothLines()
+            throws Exception {
+        World w = new World();
+        Msisdn user = SeedScenario.SUBSCRIBER;
+        Instant t = SeedRecords.JOURNEY_START;
+        UsageRecord andheri = w.stamp("MUMBAI_ANDHERI", user, t, new Usage.Call(Msisdn.of("+919876543211"),
+                CallType.VOICE, 300));
+        UsageRecord dadar = w.stamp("MUMBAI_DADAR", user, t.plusSeconds(60), new Usage.Data(RadioType.G4, 1, 2));
+        UsageRecord bandra = w.stamp("MUMBAI_BANDRA", user, t.plusSeconds(90), new Usage.Data(RadioType.G4, 1, 2));
+        try (var h = harness()) {
+            h.processElement(ReleasedRecord.complete(andheri), 0);
+            h.processElement(ReleasedRecord.complete(dadar), 0);
+            h.processElement(ReleasedRecord.complete(bandra), 0);
+
+            List<CloneAlert> alerts = Harnesses.drain(h, SubscriberBillFunction.ALERTS);
+            assertThat(alerts).as("Andheri-Dadar is 11 km; Bandra is within 10 km of both").singleElement()
+                    .satisfies(a -> {
+                        assertThat(a.firstEvent()).isEqualTo(andheri.id().toString());
+                        assertThat(a.secondEvent()).isEqualTo(dadar.id().toString());
+                        assertThat(a.distanceKm()).isBetween(10.0, 13.0);
+                    });
+            Bill bill = last(Harnesses.drain(h));
+            assertThat(bill.lines()).filteredOn(BillLine::cloneSuspect).extracting(l -> l.rated().eventId())
+                    .containsExactlyInAnyOrder(andheri.id(), dadar.id());
+        }
+    }
+
+    @Test
+    void withAnEmitInterval_aBurstOfRecordsBecomesOneVersion_andNoTimerIsLeft() throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
+                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+            h.setProcessingTime(0);
+            for (UsageRecord r : seed) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            assertThat(Harnesses.drain(h)).isEmpty();
+
+            h.setProcessingTime(200);
+
+            assertThat(Harnesses.drain(h)).singleElement().satisfies(b -> {
+                assertThat(b.version()).isEqualTo(24);
+                assertThat(b.total().paisa()).isEqualTo(2190);
+            });
+            assertThat(h.numProcessingTimeTimers()).isZero();
         }
     }
 }

@@ -68,7 +68,7 @@ public final class BillRows {
     private static final String BILL_COLUMNS = "subscriber, cycle, version, status, tariff_id, calls_paisa, "
             + "sms_paisa, data_paisa, total_paisa, updated_at, line_count";
     private static final String LINE_COLUMNS = "subscriber, cycle, position, event_id, tower, start_at, clock, hlc, "
-            + "service, quantity, quantity_unit, counterparty, amount_exact, amount_paisa, concurrent";
+            + "service, quantity, quantity_unit, counterparty, amount_exact, amount_paisa, concurrent, missing_dependencies, clone_suspect";
     private static final String SEGMENT_COLUMNS = "subscriber, cycle, position, seq, offset_qty, quantity, charged, "
             + "pulses, time_window, tier_from, price, rate_unit, bundle_id, bundle_used, connect_fee, amount_exact, "
             + "amount_paisa";
@@ -99,7 +99,7 @@ public final class BillRows {
         deleteLines = "DELETE FROM " + line + key;
         deleteBundles = "DELETE FROM " + bundle + key;
         insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertBundle = "INSERT INTO " + bundle + " (" + BUNDLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -116,7 +116,7 @@ public final class BillRows {
                 + "WHERE u.subscriber = b.subscriber AND u.cycle = b.cycle) AS bundles FROM " + bill + " b WHERE %s) "
                 + "SELECT h.*, l.position, l.event_id, l.tower, l.start_at, l.clock, l.hlc, l.service, "
                 + "l.quantity AS l_quantity, l.quantity_unit, l.counterparty, l.amount_exact AS l_amount_exact, "
-                + "l.amount_paisa AS l_amount_paisa, l.concurrent, s.seq, s.offset_qty, s.quantity AS s_quantity, "
+                + "l.amount_paisa AS l_amount_paisa, l.concurrent, l.missing_dependencies, l.clone_suspect, s.seq, s.offset_qty, s.quantity AS s_quantity, "
                 + "s.charged, s.pulses, s.time_window, s.tier_from, s.price, s.rate_unit, s.bundle_id, s.bundle_used, "
                 + "s.connect_fee, s.amount_exact AS s_amount_exact, s.amount_paisa AS s_amount_paisa FROM h "
                 + "LEFT JOIN " + line + " l ON l.subscriber = h.subscriber AND l.cycle = h.cycle "
@@ -196,6 +196,8 @@ public final class BillRows {
         ps.setBigDecimal(13, r.exactPaisa());
         ps.setLong(14, r.amount().paisa());
         ps.setBoolean(15, line.concurrent());
+        ps.setString(16, line.missingDependencies());
+        ps.setBoolean(17, line.cloneSuspect());
     }
 
     /** Binds segment number {@code seq} (1-based) of {@code line} to {@link #insertSegment}. */
@@ -272,6 +274,8 @@ public final class BillRows {
             java.math.BigDecimal exact = rs.getBigDecimal("l_amount_exact");
             Money amount = Money.ofPaisa(rs.getLong("l_amount_paisa"));
             boolean concurrent = rs.getBoolean("concurrent");
+            String missingDependencies = rs.getString("missing_dependencies");
+            boolean cloneSuspect = rs.getBoolean("clone_suspect");
             List<RatedSegment> segments = new java.util.ArrayList<>(2);
             do {
                 rs.getInt("seq");
@@ -288,7 +292,8 @@ public final class BillRows {
             } while (more && rs.getInt("position") == position);
             lines.add(new BillLine(position, new RatedLine(eventId, tower, start, ClockText.parseVectorClock(clock),
                     ClockText.parseHybridTimestamp(hlc), service, quantity,
-                    counterparty == null ? null : Msisdn.of(counterparty), segments, exact, amount), concurrent));
+                    counterparty == null ? null : Msisdn.of(counterparty), segments, exact, amount), concurrent,
+                    missingDependencies, cloneSuspect));
         }
         return java.util.Optional.of(new Bill(subscriber, cycle, version, status, tariffId, lines, calls, sms, data,
                 total, bundles, updatedAt));

@@ -3,7 +3,7 @@ package dev.dabba.deploy.demo;
 import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.EdgeAgent;
 import dev.dabba.billing.BillStore;
-import dev.dabba.billing.Tariff;
+import dev.dabba.clock.Epoch;
 import dev.dabba.clock.NodeId;
 import dev.dabba.embedded.EmbeddedDatabase;
 import dev.dabba.embedded.EmbeddedKafka;
@@ -13,6 +13,7 @@ import dev.dabba.gateway.EmbeddedGateway;
 import dev.dabba.gateway.GatewayConfig;
 import dev.dabba.jobs.BillSink;
 import dev.dabba.jobs.BillingJob;
+import dev.dabba.jobs.JobSettings;
 import dev.dabba.record.KafkaTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -94,7 +96,8 @@ public final class EmbeddedStack implements AutoCloseable {
         kafka = track(EmbeddedKafka.start());
         kafka.createTopics(topics());
         progress.detail("ready at " + kafka.bootstrapServers() + "; topics " + KafkaTopics.RECORDS + ", "
-                + KafkaTopics.DEAD_LETTERS + ", " + KafkaTopics.BILL_UPDATES + ", " + KafkaTopics.EPOCHS);
+                + KafkaTopics.DEAD_LETTERS + ", " + KafkaTopics.BILL_UPDATES + ", " + KafkaTopics.EPOCHS + ", "
+                + KafkaTopics.ALERTS);
 
         progress.step("starting the gateway (MQTT -> Kafka, epochs -> MQTT) ...");
         gateway = track(EmbeddedGateway.start(GatewayConfig.builder(broker.uri(), kafka.bootstrapServers()).build(),
@@ -132,16 +135,24 @@ public final class EmbeddedStack implements AutoCloseable {
                 new TopicSpec(KafkaTopics.DEAD_LETTERS, 1,
                         Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(30)))),
                 TopicSpec.compacted(KafkaTopics.BILL_UPDATES, 3),
-                TopicSpec.compacted(KafkaTopics.EPOCHS, 1));
+                TopicSpec.compacted(KafkaTopics.EPOCHS, 1),
+                new TopicSpec(KafkaTopics.ALERTS, 1, Map.of("retention.ms", String.valueOf(TimeUnit.DAYS.toMillis(30)))));
     }
 
     private JobClient startJob() throws Exception {
         Configuration conf = new Configuration();
+        // Checkpoints on disk: the MiniCluster's default (JobManager memory) fails the job past 5 MiB of state.
+        Path checkpoints = Files.createTempDirectory("dabba-checkpoints-");
+        started.push(() -> deleteRecursively(checkpoints));
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        new BillingJob(BillingJob.kafkaSource(kafka.bootstrapServers(), KafkaTopics.RECORDS, JOB_GROUP_ID),
-                new BillSink(database.jdbcUrl(), database.user(), null, SCHEMA),
-                BillingJob.deadLetterSink(kafka.bootstrapServers()), Tariff.seedDefault(), Duration.ofDays(40))
-                .build(env, Duration.ofSeconds(2));
+        // A fresh stack has no epochs yet: the job's authority starts from genesis and announces them.
+        BillingJob.kafka(kafka.bootstrapServers(), JOB_GROUP_ID,
+                new BillSink(database.jdbcUrl(), database.user(), null, SCHEMA), Epoch.GENESIS,
+                JobSettings.builder().checkpointInterval(Duration.ofSeconds(2)).epochInterval(Duration.ofSeconds(5))
+                        .build())
+                .build(env);
         JobClient client = env.executeAsync(BillingJob.NAME);
         started.push(() -> cancel(client));
         return client;

@@ -80,6 +80,9 @@ public final class SinkTaskRunner implements AutoCloseable {
         c.put(ConsumerConfig.GROUP_ID_CONFIG, groupId);
         c.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         c.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // Epochs are written in Kafka transactions by the job's authority; an aborted one (a failover) must never
+        // reach agents, because the same epoch number is then announced again with other contents.
+        c.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         c.put(ConsumerConfig.CLIENT_ID_CONFIG, name);
         this.consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.producerProps = new HashMap<>(kafkaProps);

@@ -82,6 +82,7 @@ public final class ConnectWorkers {
         c.put("errors.deadletterqueue.topic.name", deadLetterTopic);
         c.put("errors.deadletterqueue.topic.replication.factor", "1");
         c.put("errors.deadletterqueue.context.headers.enable", "true");
+        c.put("consumer.override.isolation.level", "read_committed");
         c.put(MqttClientSettings.SERVER_URIS, mqttUri);
         c.put(MqttClientSettings.TOPIC_ROOT, root);
         c.put(MqttClientSettings.CLIENT_ID, clientId);

@@ -1,0 +1,106 @@
+package dev.dabba.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.dabba.record.CallType;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.Usage;
+import dev.dabba.record.UsageRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+
+class NodeFrontierFunctionTest {
+
+    private static final Msisdn USER = Msisdn.of("+919876543210");
+    private static final Instant T0 = Instant.parse("2026-11-26T04:30:00Z");
+
+    private static List<UsageRecord> bkc(int n) {
+        World w = new World();
+        List<UsageRecord> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(w.stamp("MUMBAI_BKC", USER, T0.plusSeconds(i), new Usage.Call(
+                    Msisdn.of("+919876543211"), CallType.VOICE, 10)));
+        }
+        return out;
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, UsageRecord> harness()
+            throws Exception {
+        return Harnesses.keyed(new NodeFrontierFunction(Duration.ofMillis(50), Duration.ofSeconds(30), 4),
+                r -> r.origin().value(), Types.STRING, SerializerTypeInfo.USAGE_RECORD);
+    }
+
+    @Test
+    void duplicates_areDropped_forTheNodesWholeHistory_withOneStateEntryPerNode() throws Exception {
+        List<UsageRecord> r = bkc(3);
+        try (var h = harness()) {
+            for (UsageRecord x : List.of(r.get(0), r.get(0), r.get(1), r.get(0), r.get(2), r.get(1))) {
+                h.processElement(x, 0);
+            }
+            assertThat(Harnesses.drain(h)).containsExactlyElementsOf(r);
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void advances_areCoalescedPerInterval_andNoTimerIsLeft() throws Exception {
+        List<UsageRecord> r = bkc(3);
+        try (var h = harness()) {
+            h.setProcessingTime(10);
+            h.processElement(r.get(2), 0);
+            h.processElement(r.get(0), 0);
+            assertThat(h.numProcessingTimeTimers()).as("announcement and gap deadline").isEqualTo(2);
+            h.processElement(r.get(1), 0);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).isEmpty();
+
+            h.setProcessingTime(49);
+
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 3, SequenceRanges.EMPTY));
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void aGapOpenLongerThanTheMaxWait_isGivenUp_andItsRecordStillPassesWhenItComes() throws Exception {
+        List<UsageRecord> r = bkc(4);
+        try (var h = harness()) {
+            h.setProcessingTime(0);
+            h.processElement(r.get(0), 0);
+            h.processElement(r.get(2), 0);
+            h.processElement(r.get(3), 0);
+            h.setProcessingTime(100);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 1, SequenceRanges.EMPTY));
+
+            h.setProcessingTime(30_000);
+
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).containsExactly(
+                    new FrontierAdvance("MUMBAI_BKC", 4, SequenceRanges.EMPTY.with(2)));
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            Harnesses.drain(h);
+
+            h.processElement(r.get(1), 0);
+            h.processElement(r.get(1), 0);
+            h.setProcessingTime(30_100);
+
+            assertThat(Harnesses.drain(h)).as("the lost record is late, not a duplicate").containsExactly(r.get(1));
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 4, SequenceRanges.EMPTY));
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void settings_mustBePositive() {
+        assertThatThrownBy(() -> new NodeFrontierFunction(Duration.ZERO, Duration.ofSeconds(1), 1))
+                .hasMessageContaining("frontierInterval");
+    }
+}
