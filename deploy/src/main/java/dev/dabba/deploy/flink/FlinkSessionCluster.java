@@ -49,20 +49,46 @@ public final class FlinkSessionCluster {
     private final Path libDir;
     private final Path workDir;
     private final int restPort;
-    private final long jobManagerPid;
-    private final long taskManagerPid;
+    private final int[] metricsPorts;
+    private volatile long jobManagerPid;
+    private volatile long taskManagerPid;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private FlinkSessionCluster(Path libDir, Path workDir, int restPort, long jobManagerPid, long taskManagerPid) {
+    private FlinkSessionCluster(Path libDir, Path workDir, int restPort, int[] metricsPorts, long jobManagerPid,
+            long taskManagerPid) {
         this.libDir = libDir;
         this.workDir = workDir;
         this.restPort = restPort;
+        this.metricsPorts = metricsPorts.clone();
         this.jobManagerPid = jobManagerPid;
         this.taskManagerPid = taskManagerPid;
     }
 
-    /** Where and how to run the cluster. */
-    public record Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout) {
+    /** The two kinds of process of a session cluster. */
+    public enum Role {
+        JOB_MANAGER("jobmanager", "GET_JM_RESOURCE_PARAMS",
+                "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint"),
+        TASK_MANAGER("taskmanager", "GET_TM_RESOURCE_PARAMS", "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
+
+        private final String name;
+        private final String resourceQuery;
+        private final String mainClass;
+
+        Role(String name, String resourceQuery, String mainClass) {
+            this.name = name;
+            this.resourceQuery = resourceQuery;
+            this.mainClass = mainClass;
+        }
+    }
+
+    /**
+     * Where and how to run the cluster.
+     *
+     * @param jobManagerMetricsPort  the JobManager's Prometheus reporter port, 0 for none
+     * @param taskManagerMetricsPort the TaskManager's Prometheus reporter port (the job's metrics), 0 for none
+     */
+    public record Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout,
+            int jobManagerMetricsPort, int taskManagerMetricsPort) {
         public Settings {
             Objects.requireNonNull(libDir, "libDir");
             Objects.requireNonNull(workDir, "workDir");
@@ -73,6 +99,20 @@ public final class FlinkSessionCluster {
             if (taskSlots <= 0) {
                 throw new IllegalArgumentException("taskSlots must be positive, was " + taskSlots);
             }
+            if (jobManagerMetricsPort < 0 || taskManagerMetricsPort < 0 || jobManagerMetricsPort > 65535
+                    || taskManagerMetricsPort > 65535) {
+                throw new IllegalArgumentException("metrics ports must be 0 (none) or 1-65535, were "
+                        + jobManagerMetricsPort + " and " + taskManagerMetricsPort);
+            }
+        }
+
+        /** Without Prometheus reporters. */
+        public Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout) {
+            this(libDir, workDir, restPort, rpcPort, taskSlots, startTimeout, 0, 0);
+        }
+
+        int metricsPort(Role role) {
+            return role == Role.JOB_MANAGER ? jobManagerMetricsPort : taskManagerMetricsPort;
         }
     }
 
@@ -95,11 +135,11 @@ public final class FlinkSessionCluster {
                 }
             }
             Path conf = writeConfig(s);
-            Process jm = launch(s, conf, "jobmanager", "GET_JM_RESOURCE_PARAMS",
-                    "org.apache.flink.runtime.entrypoint.StandaloneSessionClusterEntrypoint");
-            Process tm = launch(s, conf, "taskmanager", "GET_TM_RESOURCE_PARAMS",
-                    "org.apache.flink.runtime.taskexecutor.TaskManagerRunner");
-            FlinkSessionCluster cluster = new FlinkSessionCluster(s.libDir(), s.workDir(), s.restPort(), jm.pid(), tm.pid());
+            int[] metrics = {s.jobManagerMetricsPort(), s.taskManagerMetricsPort()};
+            Process jm = launch(s.libDir(), s.workDir(), conf, Role.JOB_MANAGER, metrics[0]);
+            Process tm = launch(s.libDir(), s.workDir(), conf, Role.TASK_MANAGER, metrics[1]);
+            FlinkSessionCluster cluster = new FlinkSessionCluster(s.libDir(), s.workDir(), s.restPort(), metrics,
+                    jm.pid(), tm.pid());
             cluster.saveState();
             try {
                 cluster.awaitTaskManager(s.startTimeout());
@@ -125,8 +165,11 @@ public final class FlinkSessionCluster {
         } catch (IOException e) {
             throw new FlinkClusterException("cannot read " + file + ": " + e.getMessage(), e);
         }
+        int[] metrics = {Integer.parseInt(p.getProperty("jobmanager.metrics.port", "0")),
+            Integer.parseInt(p.getProperty("taskmanager.metrics.port", "0"))};
         return Optional.of(new FlinkSessionCluster(libDir, workDir, Integer.parseInt(p.getProperty("rest.port")),
-                Long.parseLong(p.getProperty("jobmanager.pid")), Long.parseLong(p.getProperty("taskmanager.pid"))));
+                metrics, Long.parseLong(p.getProperty("jobmanager.pid")),
+                Long.parseLong(p.getProperty("taskmanager.pid"))));
     }
 
     /** The REST endpoint, {@code http://127.0.0.1:PORT}. */
@@ -144,16 +187,102 @@ public final class FlinkSessionCluster {
         return List.of(jobManagerPid, taskManagerPid);
     }
 
+    /** The process id of one role. */
+    public long pid(Role role) {
+        return role == Role.JOB_MANAGER ? jobManagerPid : taskManagerPid;
+    }
+
+    /** Whether the process of one role is alive. */
+    public boolean isAlive(Role role) {
+        return alive(pid(role));
+    }
+
+    /** The work directory (configuration, logs, checkpoints, savepoints). */
+    public Path workDir() {
+        return workDir;
+    }
+
+    /** Kills one process with SIGKILL, as a crash would, and waits until it is gone. */
+    public void kill(Role role) {
+        ProcessHandle.of(pid(role)).ifPresent(h -> {
+            h.destroyForcibly();
+            try {
+                h.onExit().get(30, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                throw new FlinkClusterException(role.name + " (process " + h.pid() + ") did not die", e);
+            }
+        });
+    }
+
+    /**
+     * Starts the process of one role again with the same configuration and ports (stopping it first if it still
+     * runs); for the TaskManager, waits until it registered. A JobManager without high availability forgets its jobs:
+     * resubmit them (from their latest checkpoint, {@link #latestCheckpoint()}).
+     */
+    public void restart(Role role, Duration timeout) {
+        stopProcess(pid(role));
+        try {
+            Process p = launch(libDir, workDir, workDir.resolve("conf"), role,
+                    role == Role.JOB_MANAGER ? metricsPorts[0] : metricsPorts[1]);
+            if (role == Role.JOB_MANAGER) {
+                jobManagerPid = p.pid();
+            } else {
+                taskManagerPid = p.pid();
+            }
+            saveState();
+        } catch (IOException e) {
+            throw new FlinkClusterException("cannot restart the " + role.name + ": " + e.getMessage(), e);
+        }
+        awaitTaskManager(timeout);
+    }
+
+    /** The newest completed checkpoint of any job in {@code checkpoints/}, if any (retained after a crash). */
+    public Optional<Path> latestCheckpoint() {
+        Path dir = workDir.resolve("checkpoints");
+        if (!Files.isDirectory(dir)) {
+            return Optional.empty();
+        }
+        try (var walk = Files.walk(dir, 3)) {
+            return walk.filter(p -> p.getFileName().toString().equals("_metadata"))
+                    .map(Path::getParent)
+                    .filter(p -> p.getFileName().toString().startsWith("chk-"))
+                    .max(java.util.Comparator.comparingLong(FlinkSessionCluster::modified));
+        } catch (IOException e) {
+            throw new FlinkClusterException("cannot list " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static long modified(Path p) {
+        try {
+            return Files.getLastModifiedTime(p.resolve("_metadata")).toMillis();
+        } catch (IOException e) {
+            return 0;
+        }
+    }
+
     /**
      * Submits a job jar with Flink's own CLI, detached, and returns the job id.
      *
      * @throws FlinkClusterException with the CLI's output if submission fails
      */
     public String submit(Path jobJar, String mainClass, List<String> args, Duration timeout) {
+        return submit(jobJar, mainClass, args, null, timeout);
+    }
+
+    /**
+     * Submits a job jar with Flink's own CLI, detached, restoring from a savepoint or retained checkpoint when
+     * {@code savepoint} is not null, and returns the job id.
+     *
+     * @throws FlinkClusterException with the CLI's output if submission fails
+     */
+    public String submit(Path jobJar, String mainClass, List<String> args, Path savepoint, Duration timeout) {
         List<String> cmd = new ArrayList<>(javaCommand());
         cmd.add("org.apache.flink.client.cli.CliFrontend");
-        cmd.addAll(List.of("run", "--detached", "--jobmanager", "127.0.0.1:" + restPort, "--class", mainClass,
-                jobJar.toAbsolutePath().toString()));
+        cmd.addAll(List.of("run", "--detached", "--jobmanager", "127.0.0.1:" + restPort, "--class", mainClass));
+        if (savepoint != null) {
+            cmd.addAll(List.of("--fromSavepoint", savepoint.toAbsolutePath().toString()));
+        }
+        cmd.add(jobJar.toAbsolutePath().toString());
         cmd.addAll(args);
         Path log = workDir.resolve("log").resolve("submit.out");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
@@ -197,6 +326,50 @@ public final class FlinkSessionCluster {
     /** The cluster overview JSON ({@code /overview}): task managers, slots, jobs. */
     public String overview() {
         return get("/overview");
+    }
+
+    /** The ids of the jobs in state RUNNING (or on their way to it: CREATED, INITIALIZING, RESTARTING). */
+    public List<String> activeJobs() {
+        String body = get("/jobs");
+        List<String> ids = new ArrayList<>();
+        Matcher m = Pattern.compile("\\{\"id\":\"([0-9a-f]{32})\",\"status\":\"([A-Z_]+)\"\\}").matcher(body);
+        while (m.find()) {
+            if (List.of("RUNNING", "CREATED", "INITIALIZING", "RESTARTING").contains(m.group(2))) {
+                ids.add(m.group(1));
+            }
+        }
+        return ids;
+    }
+
+    /**
+     * Stops a job with a savepoint in {@code savepoints/} through the REST API and returns the savepoint's location.
+     *
+     * @throws FlinkClusterException if the savepoint fails or does not complete within {@code timeout}
+     */
+    public String stopWithSavepoint(String jobId, Duration timeout) {
+        String body = "{\"targetDirectory\":\"" + workDir.resolve("savepoints").toAbsolutePath().toUri()
+                + "\",\"drain\":false}";
+        String trigger = send(HttpRequest.newBuilder(URI.create(restUrl() + "/jobs/" + jobId + "/stop"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build());
+        Matcher id = Pattern.compile("\"request-id\"\\s*:\\s*\"([^\"]+)\"").matcher(trigger);
+        if (!id.find()) {
+            throw new FlinkClusterException("no request id in the answer to stop-with-savepoint: " + tail(trigger, 5));
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            String status = get("/jobs/" + jobId + "/savepoints/" + id.group(1));
+            if (status.contains("COMPLETED")) {
+                Matcher location = Pattern.compile("\"location\"\\s*:\\s*\"([^\"]+)\"").matcher(status);
+                if (!location.find()) {
+                    throw new FlinkClusterException("stop-with-savepoint of job " + jobId + " failed: "
+                            + tail(status, 5));
+                }
+                return location.group(1);
+            }
+            sleep(250);
+        }
+        throw new FlinkClusterException("stop-with-savepoint of job " + jobId + " did not complete within " + timeout);
     }
 
     /** Stops both processes (TaskManager first) and removes the state file; waits until they are gone. */
@@ -257,6 +430,8 @@ public final class FlinkSessionCluster {
         p.setProperty("rest.port", String.valueOf(restPort));
         p.setProperty("jobmanager.pid", String.valueOf(jobManagerPid));
         p.setProperty("taskmanager.pid", String.valueOf(taskManagerPid));
+        p.setProperty("jobmanager.metrics.port", String.valueOf(metricsPorts[0]));
+        p.setProperty("taskmanager.metrics.port", String.valueOf(metricsPorts[1]));
         try (var out = Files.newOutputStream(workDir.resolve(STATE_FILE))) {
             p.store(out, "Dabba Flink session cluster");
         }
@@ -288,7 +463,21 @@ public final class FlinkSessionCluster {
                 "execution.checkpointing.savepoint-dir: file://" + work + "/savepoints",
                 "io.tmp.dirs: " + work + "/tmp",
                 "web.tmpdir: " + work + "/tmp",
+                // Keep completed checkpoints when the job is cancelled or the cluster dies: the way back after a
+                // JobManager crash (there is no high availability in a standalone session cluster).
+                "execution.checkpointing.externalized-checkpoint-retention: RETAIN_ON_CANCELLATION",
+                "execution.checkpointing.num-retained: 2",
+                // Notice a dead TaskManager within seconds, not the default 50 s.
+                "heartbeat.interval: 2000",
+                "heartbeat.timeout: 10000",
                 "");
+        if (hasPrometheusReporter(s.libDir()) && (s.jobManagerMetricsPort() > 0 || s.taskManagerMetricsPort() > 0)) {
+            // Each process gets its port as a dynamic property (launch); this is the rest of the reporter's setup.
+            yaml += String.join("\n",
+                    "metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory",
+                    "metrics.reporter.prom.filterLabelValueCharacters: true",
+                    "");
+        }
         Files.writeString(conf.resolve("config.yaml"), yaml, StandardCharsets.UTF_8);
         String log4j = String.join("\n",
                 "rootLogger.level = INFO",
@@ -309,18 +498,18 @@ public final class FlinkSessionCluster {
      * {@code BashJavaUtils} turns the configured process size into JVM memory flags and the derived memory options,
      * which the process then receives as {@code -D} dynamic properties.
      */
-    private static Process launch(Settings s, Path conf, String role, String resourceQuery, String mainClass)
+    private static Process launch(Path libDir, Path workDir, Path conf, Role role, int metricsPort)
             throws IOException {
-        List<String> resources = resourceParams(s, conf, resourceQuery);
-        List<String> cmd = new ArrayList<>();
+        List<String> resources = resourceParams(libDir, conf, role.resourceQuery);
+        List<String> cmd = new ArrayList<>(dev.dabba.deploy.cluster.internal.Processes.detached());
         cmd.add(javaBinary());
         cmd.addAll(List.of(resources.get(0).trim().split("\\s+")));
         cmd.addAll(JDK_OPENS);
-        cmd.add("-Dlog.file=" + s.workDir().resolve("log").resolve(role + ".log").toAbsolutePath());
+        cmd.add("-Dlog.file=" + workDir.resolve("log").resolve(role.name + ".log").toAbsolutePath());
         cmd.add("-Dlog4j.configurationFile=" + conf.resolve("log4j.properties").toAbsolutePath());
         cmd.add("-cp");
-        cmd.add(s.libDir().toAbsolutePath() + "/*");
-        cmd.add(mainClass);
+        cmd.add(libDir.toAbsolutePath() + "/*");
+        cmd.add(role.mainClass);
         cmd.add("--configDir");
         cmd.add(conf.toAbsolutePath().toString());
         for (String token : resources.get(1).trim().split("\\s+")) {
@@ -328,12 +517,26 @@ public final class FlinkSessionCluster {
                 cmd.add(token);
             }
         }
-        Path out = s.workDir().resolve("log").resolve(role + ".out");
-        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+        if (metricsPort > 0 && hasPrometheusReporter(libDir)) {
+            cmd.add("-D");
+            cmd.add("metrics.reporter.prom.port=" + metricsPort);
+        }
+        Path out = workDir.resolve("log").resolve(role.name + ".out");
+        return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(
+                out.toFile())).start();
     }
 
-    private static List<String> resourceParams(Settings s, Path conf, String query) throws IOException {
-        List<String> cmd = List.of(javaBinary(), "-cp", s.libDir().toAbsolutePath() + "/*",
+    /** Whether {@code flink-metrics-prometheus} is among the Flink jars (flink-session's POM puts it there). */
+    public static boolean hasPrometheusReporter(Path libDir) {
+        try (var files = Files.list(libDir)) {
+            return files.anyMatch(p -> p.getFileName().toString().startsWith("flink-metrics-prometheus-"));
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static List<String> resourceParams(Path libDir, Path conf, String query) throws IOException {
+        List<String> cmd = List.of(javaBinary(), "-cp", libDir.toAbsolutePath() + "/*",
                 "org.apache.flink.runtime.util.bash.BashJavaUtils", query, "--configDir", conf.toAbsolutePath().toString());
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
