@@ -5,6 +5,7 @@ import dev.dabba.billing.BillCommand;
 import dev.dabba.billing.BillsCommand;
 import dev.dabba.billing.RateCommand;
 import dev.dabba.billing.ServeCommand;
+import dev.dabba.deploy.cluster.ClusterCommand;
 import dev.dabba.deploy.demo.DemoCommand;
 import dev.dabba.deploy.flink.FlinkCommand;
 import dev.dabba.gateway.GatewayCommand;
@@ -13,10 +14,10 @@ import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code dabba} command: one entry point for the demo, the queries and, later, the cluster tools. */
+/** The {@code dabba} command: one entry point for the demo, the agent, the gateway, the queries and the cluster tools. */
 @Command(name = "dabba", mixinStandardHelpOptions = true, version = "dabba 0.1.0",
         description = "Causally ordered telecom and IoT usage billing.",
-        subcommands = {DemoCommand.class, FlinkCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DemoCommand.class, ClusterCommand.class, FlinkCommand.class, CommandLine.HelpCommand.class})
 public final class DabbaCli implements Runnable {
 
     @CommandLine.Spec

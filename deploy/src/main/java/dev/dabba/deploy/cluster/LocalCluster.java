@@ -190,11 +190,14 @@ public final class LocalCluster implements AutoCloseable {
 
         progress.step(machinePostgres ? "using the PostgreSQL server on this machine ..."
                 : "starting PostgreSQL (its own server) ...");
-        awaitHealthy(Component.POSTGRES, s.startTimeout());
+        // The server first (its maintenance database), then the report store's database, which may not exist yet.
+        awaitTrue("PostgreSQL on port " + s.postgresPort(), () -> canConnect(s, "postgres") == null,
+                Component.POSTGRES);
         if (!machinePostgres) {
             recordPostmaster();
         }
         createDatabase();
+        awaitHealthy(Component.POSTGRES, s.startTimeout());
         new BillStore(dataSource(), BillStore.DEFAULT_SCHEMA).migrate();
         progress.detail(jdbcUrl() + " as " + s.dbUser() + ", report store migrated");
 
@@ -694,7 +697,7 @@ public final class LocalCluster implements AutoCloseable {
     private void awaitTrue(String what, Supplier<Boolean> check, Component c) {
         long deadline = System.nanoTime() + s.startTimeout().toNanos();
         while (!check.get()) {
-            if (state.pids(c).stream().noneMatch(Processes::alive)) {
+            if (state.managed(c) && state.pids(c).stream().noneMatch(Processes::alive)) {
                 throw new ClusterException(c + " exited while starting; log: " + logOf(c));
             }
             if (System.nanoTime() > deadline) {
