@@ -17,6 +17,7 @@ import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.internal.MqttConnectionState;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -67,6 +68,8 @@ public final class MqttLink implements AutoCloseable {
     private volatile boolean closing;
     private volatile String lastError = "not connected yet";
     private boolean everConnected;
+    private boolean aliasWarningLogged;
+    private static final java.lang.reflect.Field CONNECTION_STATE = connectionStateField();
     private java.util.concurrent.ScheduledFuture<?> pendingAttempt;
 
     public MqttLink(AgentConfig config, List<String> subscriptions, Listener listener, Metrics metrics,
@@ -123,6 +126,7 @@ public final class MqttLink implements AutoCloseable {
         try {
             IMqttToken token = client.connect(options());
             token.waitForCompletion(mqtt.connectTimeout().toMillis());
+            refuseOutgoingTopicAliases();
             boolean sessionPresent = token.getSessionPresent();
             MqttProperties response = token.getResponseProperties();
             Integer receiveMaximum = response == null ? null : response.getReceiveMaximum();
@@ -159,6 +163,54 @@ public final class MqttLink implements AutoCloseable {
                 // already broken
             }
             scheduleReconnect("connecting to " + mqtt.brokerUri() + " failed: " + lastError);
+        }
+    }
+
+    /**
+     * Stops Paho from replacing topic names with topic aliases on this connection. Paho 1.2.5 uses every alias the
+     * broker's CONNACK allows, and stores an in-flight QoS 1 PUBLISH after it has stripped the topic name; after a
+     * reconnect it resends that alias-only PUBLISH, which the new connection cannot map (aliases live for one
+     * network connection), so the broker disconnects with reason 0x94 and the agent loops on reconnects for ever
+     * (eclipse-paho/paho.mqtt.java#1104; Mosquitto and HiveMQ both allow aliases by default). Paho has no option to
+     * turn them off, so the connection state's alias maximum is set to 0 before anything is published on it: every
+     * PUBLISH keeps its topic name, at the cost of a few bytes per batch. If Paho's internals change, the agent logs
+     * an error and brokers should be configured without aliases ({@code max_topic_alias 0} in Mosquitto).
+     */
+    private void refuseOutgoingTopicAliases() {
+        if (CONNECTION_STATE == null) {
+            if (!aliasWarningLogged) {
+                aliasWarningLogged = true;
+                LOG.error("{}: cannot turn off MQTT topic aliases in this Paho version; configure the broker with "
+                        + "a topic alias maximum of 0, or a broker restart can leave the agent unable to reconnect",
+                        config.node());
+            }
+            return;
+        }
+        try {
+            ((MqttConnectionState) CONNECTION_STATE.get(client)).setOutgoingTopicAliasMaximum(0);
+        } catch (IllegalAccessException | RuntimeException e) {
+            LOG.error("{}: cannot turn off MQTT topic aliases: {}", config.node(), e.toString());
+        }
+    }
+
+    /** Whether outgoing topic aliases are off on the current connection (false before the first connection). */
+    public boolean topicAliasesOff() {
+        try {
+            return CONNECTION_STATE != null
+                    && Integer.valueOf(0).equals(((MqttConnectionState) CONNECTION_STATE.get(client))
+                            .getOutgoingTopicAliasMaximum());
+        } catch (IllegalAccessException e) {
+            return false;
+        }
+    }
+
+    private static java.lang.reflect.Field connectionStateField() {
+        try {
+            java.lang.reflect.Field f = MqttAsyncClient.class.getDeclaredField("mqttConnection");
+            f.setAccessible(true);
+            return f.getType() == MqttConnectionState.class ? f : null;
+        } catch (NoSuchFieldException | RuntimeException e) {
+            return null;
         }
     }
 
