@@ -205,9 +205,11 @@ class FaultSuiteIT {
                         workload.settleAll();
                         workload.block(t2);
                         proxy.cut();
-                        long until = System.nanoTime() + PARTITION.toNanos();
-                        while (System.nanoTime() < until) {
+                        // The phase's events spread over the partition: the load stays what the other phases get.
+                        long begin = System.nanoTime();
+                        for (int i = 1; i <= EVENTS_PER_PHASE; i++) {
                             workload.step();
+                            pace(begin + PARTITION.toNanos() * i / EVENTS_PER_PHASE);
                         }
                         proxy.restore();
                         workload.unblock(t2);
@@ -230,6 +232,19 @@ class FaultSuiteIT {
         System.out.println("report: " + report.file());
         assertThat(report.entries()).as(report.markdown()).allMatch(FaultReport.Entry::passed);
         assertThat(Oracle.bills(all)).isNotEmpty();
+    }
+
+    /** Waits until {@code nanoTime}: spreads a partition phase's events over the partition's length. */
+    private static void pace(long nanoTime) {
+        long wait = nanoTime - System.nanoTime();
+        if (wait > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(wait);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted", e);
+            }
+        }
     }
 
     private static Runnable withFault(Runnable traffic, Runnable inject, Runnable heal) {

@@ -43,6 +43,20 @@ public final class CallTracker {
             return size() > MAX_CALLS;
         }
     };
+    /**
+     * Per call id, the highest part number this tower has carried or handed on (bounded like {@link #calls}). MQTT
+     * delivers a handover at least once: after a broker restart an old handover can arrive again, long after the
+     * call moved on or ended, and adopting its context would bring the call back here with a stale part (and stamp
+     * that part again at the next handover or end). A context whose part is not above the one recorded is stale.
+     */
+    private final Map<String, Integer> partsSeen = new java.util.LinkedHashMap<>(64, 0.75f, false) {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Integer> eldest) {
+            return size() > MAX_CALLS;
+        }
+    };
     private final AtomicLong nextId = new AtomicLong(System.currentTimeMillis());
 
     public CallTracker(NodeId node) {
@@ -58,6 +72,7 @@ public final class CallTracker {
         String id = node.value() + "-" + Long.toString(start.toEpochMilli(), 36) + "-"
                 + Long.toString(nextId.getAndIncrement(), 36);
         calls.put(caller, new Active(id, caller, callee, type, start, start, 1));
+        partsSeen.put(id, 1);
         return id;
     }
 
@@ -76,6 +91,7 @@ public final class CallTracker {
         if (a == null) {
             throw new IllegalStateException(caller + " is in no call at " + node);
         }
+        partsSeen.put(a.callId(), a.partNumber());
         return part(a, end, true);
     }
 
@@ -89,6 +105,7 @@ public final class CallTracker {
             return Optional.empty();
         }
         CallPart closed = part(a, at, false);
+        partsSeen.put(a.callId(), a.partNumber() + 1); // the next part is the next tower's
         List<UserProperty> props = new ArrayList<>();
         props.add(new UserProperty(ID, a.callId()));
         props.add(new UserProperty(CALLEE, a.callee().value()));
@@ -107,7 +124,10 @@ public final class CallTracker {
      * Takes over a call handed over with {@code subscriber}, if the handover's properties carry one; malformed
      * properties are ignored (the call's remaining part is then not recorded here, and the caller is told).
      *
-     * @return the call id taken over, if any
+     * <p>A context already taken over or handed on here (a handover delivered again) is ignored: see
+     * {@link #partsSeen}.
+     *
+     * @return the call id taken over, if any (empty for no call or a stale context)
      */
     public synchronized Optional<String> adopt(Msisdn subscriber, Map<String, String> properties) {
         String id = properties.get(ID);
@@ -119,6 +139,11 @@ public final class CallTracker {
                     CallType.valueOf(properties.get(TYPE)), Instant.ofEpochMilli(Long.parseLong(properties.get(START))),
                     Instant.ofEpochMilli(Long.parseLong(properties.get(PART_START))),
                     Integer.parseInt(properties.get(PART)));
+            Integer seen = partsSeen.get(id);
+            if (seen != null && a.partNumber() <= seen) {
+                return Optional.empty();
+            }
+            partsSeen.put(id, a.partNumber());
             calls.put(subscriber, a);
             return Optional.of(id);
         } catch (RuntimeException e) {

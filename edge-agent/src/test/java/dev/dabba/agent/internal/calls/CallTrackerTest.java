@@ -48,6 +48,26 @@ class CallTrackerTest {
     }
 
     @Test
+    void aHandoverDeliveredAgain_afterTheCallMovedOnOrEnded_doesNotBringTheCallBack() {
+        CallTracker bkc = new CallTracker(NodeId.of("MUMBAI_BKC"));
+        CallTracker andheri = new CallTracker(NodeId.of("MUMBAI_ANDHERI"));
+        bkc.start(CALLER, CALLEE, CallType.VOICE, T0);
+        Map<String, String> toAndheri = props(bkc.handOver(CALLER, T0.plusSeconds(60)).orElseThrow());
+        assertThat(andheri.adopt(CALLER, toAndheri)).isPresent();
+        assertThat(andheri.adopt(CALLER, toAndheri)).as("the same handover again, call still here").isEmpty();
+        Map<String, String> backToBkc = props(andheri.handOver(CALLER, T0.plusSeconds(120)).orElseThrow());
+
+        assertThat(andheri.adopt(CALLER, toAndheri)).as("redelivered after the call moved on").isEmpty();
+        assertThat(andheri.inCall(CALLER)).isFalse();
+        assertThat(bkc.adopt(CALLER, backToBkc)).as("the call comes back to BKC as part 3").isPresent();
+        CallPart last = bkc.end(CALLER, T0.plusSeconds(150));
+        assertThat(last.partNumber()).isEqualTo(3);
+
+        assertThat(bkc.adopt(CALLER, backToBkc)).as("redelivered after the call ended").isEmpty();
+        assertThat(bkc.inCall(CALLER)).isFalse();
+    }
+
+    @Test
     void end_withoutACall_namesTheCaller() {
         CallTracker t = new CallTracker(NodeId.of("MUMBAI_BKC"));
         assertThatThrownBy(() -> t.end(CALLER, T0)).isInstanceOf(IllegalStateException.class)
