@@ -248,6 +248,25 @@ class ObservabilityConfigTest {
         }
     }
 
+    @Test
+    void promtool_acceptsTheConfig_andTheAlertRulesPassTheirUnitTests() throws Exception {
+        java.util.Optional<Path> promtool = java.util.stream.Stream.of(System.getenv("PATH").split(":"))
+                .map(d -> Path.of(d, "promtool")).filter(java.nio.file.Files::isExecutable).findFirst();
+        org.junit.jupiter.api.Assumptions.assumeTrue(promtool.isPresent(),
+                "promtool is not installed here (Debian: apt-get install prometheus), so the rule unit tests in "
+                        + "deploy/prometheus/alerts-test.yaml cannot run; the checks above still do");
+        Path dir = RepoFiles.root().resolve("deploy/prometheus");
+        for (List<String> args : List.of(List.of("check", "config", "prometheus.yml"),
+                List.of("test", "rules", "alerts-test.yaml"))) {
+            List<String> cmd = new ArrayList<>();
+            cmd.add(promtool.get().toString());
+            cmd.addAll(args);
+            Process p = new ProcessBuilder(cmd).directory(dir.toFile()).redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(p.waitFor()).as("promtool %s:%n%s", String.join(" ", args), out).isZero();
+        }
+    }
+
     private static JsonNode readJson(String relative) {
         try {
             return RepoFiles.JSON.readTree(RepoFiles.file(relative).toFile());
