@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds the agent's release tarball: a jlink Java runtime with only the modules the agent uses, the fat jar, the
-# launcher, the systemd unit, the default config and the installer.
+# launcher, the systemd unit, the default config, the tower and sensor examples and the installer.
 #
 #   deploy/agent/build-image.sh                    # for this machine's architecture
 #   deploy/agent/build-image.sh --jmods DIR --arch aarch64
@@ -47,6 +47,7 @@ rm -rf "$STAGE" && mkdir -p "$STAGE/bin" "$STAGE/lib"
 cp "$JAR" "$STAGE/lib/dabba-agent.jar"
 cp "$HERE/dabba-agent" "$STAGE/bin/dabba-agent"
 cp "$HERE/dabba-agent.service" "$HERE/agent.yaml" "$HERE/install.sh" "$HERE/README.md" "$STAGE/"
+cp -r "$HERE/examples" "$STAGE/examples"
 chmod +x "$STAGE/bin/dabba-agent" "$STAGE/install.sh"
 echo "$VERSION" > "$STAGE/VERSION"
 TARBALL="$OUT/dabba-agent-$VERSION-linux-$ARCH.tar.gz"

@@ -4,20 +4,31 @@
 #   sudo ./install.sh              install or upgrade, keep /etc/dabba-agent/agent.yaml, restart the service
 #   sudo ./install.sh --rollback   switch back to the previously installed release and restart
 # Releases live side by side in /opt/dabba-agent/releases/VERSION; /opt/dabba-agent/current points at one.
+#   DESTDIR=/tmp/stage ./install.sh [--rollback]
+#                                  the same into a staging root, as any user: no system user, ownership or systemd
+#                                  (for image builds, and to try an upgrade and a rollback without root)
 set -euo pipefail
 
-PREFIX=/opt/dabba-agent
-CONF=/etc/dabba-agent
-[ "$(id -u)" -eq 0 ] || { echo "run as root (sudo ./install.sh)" >&2; exit 1; }
+DESTDIR="${DESTDIR:-}"
+PREFIX="$DESTDIR/opt/dabba-agent"
+CONF="$DESTDIR/etc/dabba-agent"
+UNIT_DIR="$DESTDIR/etc/systemd/system"
+if [ -z "$DESTDIR" ]; then
+  [ "$(id -u)" -eq 0 ] || { echo "run as root (sudo ./install.sh), or stage with DESTDIR=DIR" >&2; exit 1; }
+fi
+restart() {
+  if [ -z "$DESTDIR" ]; then systemctl restart dabba-agent; fi
+}
 
 if [ "${1:-}" = "--rollback" ]; then
-  current="$(readlink -f "$PREFIX/current")"
+  current="$(basename "$(readlink -f "$PREFIX/current")")"
   previous="$(readlink -f "$PREFIX/previous" 2>/dev/null || true)"
   [ -n "$previous" ] && [ -d "$previous" ] || { echo "no previous release to roll back to" >&2; exit 1; }
-  ln -sfn "$previous" "$PREFIX/current"
-  ln -sfn "$current" "$PREFIX/previous"
-  systemctl restart dabba-agent
-  echo "rolled back to $(basename "$previous"); $(basename "$current") kept as previous"
+  previous="$(basename "$previous")"
+  ln -sfn "releases/$previous" "$PREFIX/current"
+  ln -sfn "releases/$current" "$PREFIX/previous"
+  restart
+  echo "rolled back to $previous; $current kept as previous"
   exit 0
 fi
 
@@ -25,7 +36,9 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VERSION="$(cat "$HERE/VERSION")"
 TARGET="$PREFIX/releases/$VERSION"
 
-id dabba >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin dabba
+if [ -z "$DESTDIR" ]; then
+  id dabba >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin dabba
+fi
 mkdir -p "$PREFIX/releases" "$CONF"
 rm -rf "$TARGET" && mkdir -p "$TARGET"
 cp -a "$HERE/runtime" "$HERE/bin" "$HERE/lib" "$HERE/README.md" "$HERE/VERSION" "$TARGET/"
@@ -35,13 +48,23 @@ if [ ! -f "$CONF/agent.yaml" ]; then
   cp "$HERE/agent.yaml" "$CONF/agent.yaml"
   echo "installed a default $CONF/agent.yaml: set node and mqtt.brokerUri before starting"
 fi
-chown -R root:dabba "$CONF" && chmod 750 "$CONF" && chmod 640 "$CONF"/*
-
-if [ -L "$PREFIX/current" ] && [ "$(readlink -f "$PREFIX/current")" != "$TARGET" ]; then
-  ln -sfn "$(readlink -f "$PREFIX/current")" "$PREFIX/previous"
+if [ -z "$DESTDIR" ]; then
+  chown -R root:dabba "$CONF"
 fi
-ln -sfn "$TARGET" "$PREFIX/current"
-install -m 644 "$HERE/dabba-agent.service" /etc/systemd/system/dabba-agent.service
+chmod 750 "$CONF" && chmod 640 "$CONF"/*
+
+# Links are relative (releases/VERSION), so a staged tree works wherever it is copied.
+if [ -L "$PREFIX/current" ] && [ "$(readlink -f "$PREFIX/current")" != "$(readlink -f "$TARGET")" ]; then
+  ln -sfn "releases/$(basename "$(readlink -f "$PREFIX/current")")" "$PREFIX/previous"
+fi
+ln -sfn "releases/$VERSION" "$PREFIX/current"
+mkdir -p "$UNIT_DIR"
+install -m 644 "$HERE/dabba-agent.service" "$UNIT_DIR/dabba-agent.service"
+if [ -n "$DESTDIR" ]; then
+  "$TARGET/bin/dabba-agent" run --config "$CONF/agent.yaml" --check
+  echo "dabba-agent $VERSION staged in $DESTDIR (not started)"
+  exit 0
+fi
 systemctl daemon-reload
 systemctl enable dabba-agent >/dev/null
 if "$TARGET/bin/dabba-agent" run --config "$CONF/agent.yaml" --check; then

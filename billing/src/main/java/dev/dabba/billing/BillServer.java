@@ -25,6 +25,7 @@ import org.slf4j.LoggerFactory;
  * <ul>
  *   <li>{@code /} the web page ({@code /app.js}, {@code /app.css});</li>
  *   <li>{@code /api/v1/health};</li>
+ *   <li>{@code /metrics} Prometheus text: requests by status, their duration, store failures (no token needed);</li>
  *   <li>{@code /api/v1/bills?cycle=&status=&minTotal=&subscriberPrefix=&limit=&cursor=|offset=} a page of bills;</li>
  *   <li>{@code /api/v1/subscribers/{msisdn}/bills} a subscriber's bills;</li>
  *   <li>{@code /api/v1/subscribers/{msisdn}/bills/{YYYY-MM|latest}} one bill with its timeline and breakdown;</li>

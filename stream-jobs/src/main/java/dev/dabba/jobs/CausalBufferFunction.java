@@ -5,9 +5,11 @@ import dev.dabba.record.UsageRecord;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.MapState;
@@ -16,6 +18,9 @@ import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 
@@ -31,6 +36,11 @@ import org.apache.flink.util.Collector;
  * again, complete, and billing clears the flag, so a bill's final flags depend only on which records exist, not on
  * when they arrived. Records released together go out in causal order. State and the timer are cleared as soon as
  * nothing waits or is watched.
+ *
+ * <p>Metrics ({@link JobMetrics}), per subtask: {@code dabbaCausalBufferRecords} (records waiting; counted as they
+ * enter and leave this task, so records restored from a checkpoint are not in it),
+ * {@code dabbaReleasedIncomplete} (records released with a flag) and {@code dabbaReleasedResolved} (flagged records
+ * released again, complete).
  */
 public final class CausalBufferFunction
         extends KeyedBroadcastProcessFunction<String, UsageRecord, FrontierAdvance, ReleasedRecord> {
@@ -51,6 +61,10 @@ public final class CausalBufferFunction
     private transient MapState<String, HeldRecord> incomplete;
     private transient ValueState<Long> timer;
     private transient Map<Long, Boolean> coveredEpochs;
+    private transient Set<String> heldIds;
+    private transient volatile int heldCount;
+    private transient Counter releasedIncomplete;
+    private transient Counter releasedResolved;
 
     public CausalBufferFunction(Duration maxCausalWait, Duration causalRecheck, Duration incompleteRetention) {
         this.maxWaitMillis = maxCausalWait.toMillis();
@@ -70,6 +84,11 @@ public final class CausalBufferFunction
                 SerializerTypeInfo.HELD_RECORD));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("causal-timer", Types.LONG));
         coveredEpochs = new HashMap<>();
+        heldIds = new HashSet<>();
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        metrics.gauge(JobMetrics.CAUSAL_BUFFER_RECORDS, (Gauge<Integer>) () -> heldCount);
+        releasedIncomplete = metrics.counter(JobMetrics.RELEASED_INCOMPLETE);
+        releasedResolved = metrics.counter(JobMetrics.RELEASED_RESOLVED);
     }
 
     @Override
@@ -85,11 +104,15 @@ public final class CausalBufferFunction
                 break;
             case LOST:
                 out.collect(new ReleasedRecord(record, v.missing()));
+                releasedIncomplete.inc();
                 incomplete.put(id, new HeldRecord(record, now, v.missing()));
                 schedule(ctx.timerService().currentProcessingTime() + recheckMillis, ctx);
                 break;
             default:
                 waiting.put(id, new HeldRecord(record, now, null));
+                if (heldIds.add(id)) {
+                    heldCount = heldIds.size();
+                }
                 schedule(now + recheckMillis, ctx);
         }
     }
@@ -140,6 +163,7 @@ public final class CausalBufferFunction
                 continue;
             }
             it.remove();
+            heldIds.remove(e.getKey());
             released.add(held.record());
             if (v.state() != CausalCoverage.State.COMPLETE) {
                 flags.put(e.getKey(), v.missing());
@@ -160,6 +184,9 @@ public final class CausalBufferFunction
                 it.remove(); // stop watching; the flag stays on the bill
             }
         }
+        heldCount = heldIds.size();
+        releasedIncomplete.inc(flags.size());
+        releasedResolved.inc(resolved.size());
         for (UsageRecord r : CausalOrder.sort(released)) {
             out.collect(new ReleasedRecord(r, flags.get(r.id().toString())));
         }

@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.BroadcastState;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
@@ -21,6 +22,9 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -41,6 +45,9 @@ import org.slf4j.LoggerFactory;
  * before this job's own read of the topic) is held in operator state and decoded when the epoch arrives; one held
  * longer than {@code unknownEpochWait}, or pushed out when more than {@code unknownEpochBuffer} are held, is
  * dead-lettered with the reason. A record of an epoch older than the history kept is dead-lettered at once.
+ *
+ * <p>Metrics ({@link JobMetrics}), per subtask: {@code dabbaDecodeDeadLetters} (inputs dead-lettered) and
+ * {@code dabbaDecodeHeldRecords} (records waiting for their epoch).
  */
 public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, byte[], UsageRecord>
         implements CheckpointedFunction {
@@ -64,6 +71,8 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
     private transient long oldestKnown;
     private transient Deque<Held> held;
     private transient ListState<KafkaInput> heldState;
+    private transient Counter deadLetters;
+    private transient volatile int heldCount;
 
     /** A record waiting for its epoch, since a processing time. */
     private record Held(KafkaInput input, long since) {
@@ -82,6 +91,13 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        deadLetters = metrics.counter(JobMetrics.DECODE_DEAD_LETTERS);
+        metrics.gauge(JobMetrics.DECODE_HELD, (Gauge<Integer>) () -> heldCount);
+    }
+
+    @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("decode-held",
                 SerializerTypeInfo.KAFKA_INPUT));
@@ -91,6 +107,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
         for (KafkaInput input : heldState.get()) {
             held.add(new Held(input, now));
         }
+        heldCount = held.size();
     }
 
     @Override
@@ -115,6 +132,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
             }
         }
         expire(now, ctx);
+        heldCount = held.size();
     }
 
     /** Decodes and emits {@code input}; returns false when its epoch is not known yet (the caller holds it). */
@@ -148,9 +166,15 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
         }
     }
 
-    private static void deadLetter(ReadOnlyContext ctx, KafkaInput input, String reason) {
+    private void deadLetter(ReadOnlyContext ctx, KafkaInput input, String reason) {
+        deadLetters.inc();
         ctx.output(DEAD_LETTERS, new DeadLetter(reason, input.source(),
                 input.value() == null ? new byte[0] : input.value()));
+    }
+
+    private void deadLetter(Context ctx, KafkaInput input, String reason) {
+        deadLetters.inc();
+        ctx.output(DEAD_LETTERS, new DeadLetter(reason, input.source(), input.value()));
     }
 
     @Override
@@ -199,20 +223,19 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
             } catch (UnknownEpochException e) {
                 if (e.epoch() < oldestKnown) {
                     it.remove();
-                    ctx.output(DEAD_LETTERS, new DeadLetter("unknown epoch: " + e.getMessage(), h.input().source(),
-                            h.input().value()));
+                    deadLetter(ctx, h.input(), "unknown epoch: " + e.getMessage());
                 }
             } catch (WireFormatException e) {
                 it.remove();
-                ctx.output(DEAD_LETTERS, new DeadLetter("malformed record: " + e.getMessage(), h.input().source(),
-                        h.input().value()));
+                deadLetter(ctx, h.input(), "malformed record: " + e.getMessage());
             }
         }
         while (!held.isEmpty() && now - held.peekFirst().since() >= unknownEpochWaitMillis) {
             Held h = held.removeFirst();
-            ctx.output(DEAD_LETTERS, new DeadLetter("unknown epoch: no announcement of its epoch arrived within "
-                    + Duration.ofMillis(unknownEpochWaitMillis), h.input().source(), h.input().value()));
+            deadLetter(ctx, h.input(), "unknown epoch: no announcement of its epoch arrived within "
+                    + Duration.ofMillis(unknownEpochWaitMillis));
         }
+        heldCount = held.size();
     }
 
     /** The registry of the epochs in broadcast state, rebuilt when it is missing (after a restore). */

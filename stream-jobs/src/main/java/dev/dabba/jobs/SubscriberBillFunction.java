@@ -29,6 +29,11 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -51,6 +56,11 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>A new record concurrent with another of the subscriber's records at a far-away tower at an overlapping time
  * raises a {@link CloneAlert} on {@link #ALERTS}, and both lines are flagged.
+ *
+ * <p>Metrics ({@link JobMetrics}), per subtask: bill versions emitted, bills finalized, revisions (each change to a
+ * bill that was already FINAL; changes coalesced by {@code emitInterval} may share one version), too-late records,
+ * clone alerts, and the end-to-end lag (processing time here minus the record's hybrid timestamp) of each new or
+ * newly complete record, as the latest value and a histogram.
  */
 public final class SubscriberBillFunction extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
 
@@ -76,6 +86,13 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private transient ValueState<Integer> phase;
     private transient ValueState<Long> pendingEmit;
     private transient RatingEngine engine;
+    private transient Counter updates;
+    private transient Counter finalized;
+    private transient Counter revisions;
+    private transient Counter tooLate;
+    private transient Counter cloneAlerts;
+    private transient Histogram lag;
+    private transient volatile long lastLagMillis;
 
     /**
      * @param emitInterval zero to emit a version for every change; otherwise changes within this processing-time
@@ -121,6 +138,14 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         phase = getRuntimeContext().getState(phaseDescriptor);
         pendingEmit = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-pending-emit", Types.LONG));
         engine = RatingEngine.of(tariff); // compiled once per task, not per bill
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        updates = metrics.counter(JobMetrics.BILL_UPDATES);
+        finalized = metrics.counter(JobMetrics.BILLS_FINALIZED);
+        revisions = metrics.counter(JobMetrics.BILL_REVISIONS);
+        tooLate = metrics.counter(JobMetrics.TOO_LATE_RECORDS);
+        cloneAlerts = metrics.counter(JobMetrics.CLONE_ALERTS);
+        metrics.gauge(JobMetrics.END_TO_END_LAG_MS, (Gauge<Long>) () -> lastLagMillis);
+        lag = metrics.histogram(JobMetrics.END_TO_END_LAG_HISTOGRAM, new DescriptiveStatisticsHistogram(1000));
     }
 
     private long closeTime(YearMonth cycle) {
@@ -133,6 +158,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         YearMonth cycle = BillingCycle.of(record.start());
         int p = phase.value() == null ? OPEN : phase.value();
         if (p == PURGED) {
+            tooLate.inc();
             ctx.output(TOO_LATE, new DeadLetter("record " + record.id() + " is too late: the bill of "
                     + record.subscriber() + " for " + cycle + " closed more than the revision retention ago",
                     "stream-job:bill/" + ctx.getCurrentKey(), CODEC.encodeRecord(record)));
@@ -144,6 +170,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             return; // nothing new: complete wins over incomplete, and a replay changes nothing
         }
         records.put(id, released);
+        long lagMillis = ctx.timerService().currentProcessingTime() - record.hlc().wallMillis();
+        lastLagMillis = lagMillis;
+        lag.update(lagMillis);
+        if (p == CLOSED) {
+            revisions.inc();
+        }
         if (known == null) {
             findClones(record, cycle, ctx);
         }
@@ -151,12 +183,13 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         if (p == OPEN && ctx.timerService().currentWatermark() >= close) {
             p = CLOSED;
             phase.update(CLOSED);
+            finalized.inc();
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
         } else if (p == OPEN) {
             ctx.timerService().registerEventTimeTimer(close);
         }
         if (emitIntervalMillis == 0) {
-            out.collect(bill(record.subscriber(), cycle, p == CLOSED));
+            emit(out, bill(record.subscriber(), cycle, p == CLOSED));
         } else if (pendingEmit.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -175,6 +208,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                 if (!suspects.contains(other.record().id().toString())) {
                     suspects.put(other.record().id().toString(), record.id().toString());
                 }
+                cloneAlerts.inc();
                 ctx.output(ALERTS, alert.get());
             }
         }
@@ -190,7 +224,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             pendingEmit.clear();
             if (p != PURGED && !records.isEmpty()) {
-                out.collect(bill(subscriber, cycle, p == CLOSED));
+                emit(out, bill(subscriber, cycle, p == CLOSED));
             }
             return;
         }
@@ -203,13 +237,19 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             phase.update(CLOSED);
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
             if (!records.isEmpty()) {
-                out.collect(bill(subscriber, cycle, true));
+                finalized.inc();
+                emit(out, bill(subscriber, cycle, true));
             }
         } else if (timestamp == close + retentionMillis && p == CLOSED) {
             records.clear();
             suspects.clear();
             phase.update(PURGED);
         }
+    }
+
+    private void emit(Collector<Bill> out, Bill bill) {
+        updates.inc();
+        out.collect(bill);
     }
 
     private Bill bill(Msisdn subscriber, YearMonth cycle, boolean closed) throws Exception {

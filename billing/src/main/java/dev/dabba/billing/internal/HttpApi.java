@@ -46,6 +46,7 @@ public final class HttpApi implements HttpHandler {
 
     private final BillStore store;
     private final byte[] tokenDigest;
+    private final ApiMetrics metrics = new ApiMetrics();
 
     /** An API over {@code store}, accepting requests that carry {@code token}. */
     public HttpApi(BillStore store, String token) {
@@ -53,13 +54,34 @@ public final class HttpApi implements HttpHandler {
         this.tokenDigest = sha256(token);
     }
 
+    /** This API's request metrics (also served on {@code GET /metrics}). */
+    public ApiMetrics metrics() {
+        return metrics;
+    }
+
     @Override
     public void handle(HttpExchange exchange) throws IOException {
+        long start = System.nanoTime();
+        try {
+            answer(exchange);
+        } finally {
+            metrics.request(exchange.getResponseCode(), System.nanoTime() - start);
+        }
+    }
+
+    private void answer(HttpExchange exchange) throws IOException {
         try {
             String path = exchange.getRequestURI().getRawPath();
             if (!exchange.getRequestMethod().equals("GET")) {
                 exchange.getResponseHeaders().set("Allow", "GET");
                 throw new ApiException(405, "method_not_allowed", null, "only GET is supported");
+            }
+            if (path.equals("/metrics")) {
+                QueryParams.parse(exchange.getRequestURI().getRawQuery(), List.of());
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+                exchange.getResponseHeaders().set("Cache-Control", "no-store");
+                send(exchange, 200, metrics.prometheusText().getBytes(StandardCharsets.UTF_8));
+                return;
             }
             if (!path.startsWith(API)) {
                 serveStatic(exchange, path);
@@ -77,6 +99,7 @@ public final class HttpApi implements HttpHandler {
             sendError(exchange, e);
         } catch (BillStoreException e) {
             LOG.warn("Bill store failure serving {}: {}", exchange.getRequestURI().getRawPath(), e.getMessage());
+            metrics.storeFailure();
             sendError(exchange, new ApiException(503, "store_unavailable", null,
                     "the bill store cannot be read right now"));
         } catch (RuntimeException e) {
