@@ -155,4 +155,46 @@ class BatchTranslatorTest {
                 "dabba-agent-MUMBAI_BKC, dabba-agent-MUMBAI_BKC", NOW));
         assertThat(r.reason()).isEqualTo(RejectReason.FORGED_CLIENT);
     }
+
+    private static UsageRecord record(long seq, Instant start, Usage usage) {
+        return new UsageRecord(new EventId(BKC, seq), Msisdn.of("+919876543210"), start,
+                new HybridTimestamp(start.toEpochMilli(), 0), VectorClock.of(Map.of("MUMBAI_BKC", seq)), usage);
+    }
+
+    private BatchTranslator.Rejected implausible(UsageRecord... records) {
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(records)));
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, payload, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.IMPLAUSIBLE);
+        assertThat(header(r.deadLetter(), KafkaTopics.HEADER_DLQ_REASON)).startsWith("implausible: ");
+        assertThat(r.deadLetter().value()).isEqualTo(payload);
+        return r;
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_sequencesThatDoNotStrictlyIncrease() {
+        Usage sms = new Usage.Sms(Msisdn.of("+919999999999"));
+        assertThat(implausible(record(5, NOW, sms), record(3, NOW, sms)).message()).contains("MUMBAI_BKC#3")
+                .contains("strictly increase");
+        implausible(record(4, NOW, sms), record(4, NOW, new Usage.Sms(Msisdn.of("+919999999998"))));
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_recordsStampedFarInTheFuture_butAcceptsOrdinarySkew() {
+        Usage sms = new Usage.Sms(Msisdn.of("+919999999999"));
+        assertThat(implausible(record(1, Instant.parse("2100-01-01T00:00:00Z"), sms)).message())
+                .contains("in the future");
+        byte[] skewed = CODEC.encodeBatch(new RecordBatch(BKC, List.of(record(1, NOW.plusSeconds(600), sms))));
+        assertThat(translator.translate(BKC_TOPIC, skewed, null, NOW)).isInstanceOf(BatchTranslator.Accepted.class);
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_callsAndDataBeyondTheLimits_thatWouldOverflowRating() {
+        Msisdn callee = Msisdn.of("+919999999999");
+        assertThat(implausible(record(1, NOW, new Usage.Call(callee, dev.dabba.record.CallType.VIDEO,
+                Long.MAX_VALUE / 2))).message()).contains("durationSeconds");
+        implausible(record(1, NOW, new Usage.Data(dev.dabba.record.RadioType.G3, Long.MAX_VALUE / 2, 1)));
+        byte[] longCall = CODEC.encodeBatch(new RecordBatch(BKC, List.of(record(1, NOW,
+                new Usage.Call(callee, dev.dabba.record.CallType.VOICE, PlausibilityLimits.DEFAULT.maxCallSeconds())))));
+        assertThat(translator.translate(BKC_TOPIC, longCall, null, NOW)).isInstanceOf(BatchTranslator.Accepted.class);
+    }
 }
