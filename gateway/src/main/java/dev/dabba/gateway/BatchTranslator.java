@@ -29,6 +29,14 @@ public final class BatchTranslator {
 
     /** Largest accepted MQTT payload in bytes by default (4 MiB). */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 4 * 1024 * 1024;
+    /**
+     * The most payload bytes a dead letter carries (512 KiB): a larger payload is cut to this length, so that every
+     * dead letter fits Kafka's default 1 MiB record limit. Otherwise a malformed 2 MiB message would fail the
+     * producer, the task would restart, the broker would redeliver it, and it would block the stream forever.
+     */
+    public static final int MAX_DEAD_LETTER_PAYLOAD_BYTES = 512 * 1024;
+    /** Header of every dead letter: the length of the original payload in bytes (decimal text). */
+    public static final String HEADER_DLQ_PAYLOAD_BYTES = "dabba.dlq.payload-bytes";
     /** The {@code dabba.dlq.stage} of every dead letter the gateway writes. */
     public static final String STAGE = "gateway";
 
@@ -181,6 +189,10 @@ public final class BatchTranslator {
                         + ", hybrid time " + Instant.ofEpochMilli(r.hlcWallMillis()) + ", more than "
                         + limits.maxAhead() + " after " + receivedAt;
             }
+            if (r.encoded().length > limits.maxRecordBytes()) {
+                return "record " + r.id() + " encodes to " + r.encoded().length + " bytes, more than "
+                        + limits.maxRecordBytes();
+            }
             if (r.usage() instanceof Usage.Call call && call.durationSeconds() > limits.maxCallSeconds()) {
                 return "record " + r.id() + ": call durationSeconds " + call.durationSeconds() + " exceeds "
                         + limits.maxCallSeconds();
@@ -199,8 +211,11 @@ public final class BatchTranslator {
         headers.add(KafkaTopics.HEADER_DLQ_REASON, utf8(message));
         headers.add(KafkaTopics.HEADER_DLQ_SOURCE, utf8("mqtt:" + mqttTopic));
         headers.add(KafkaTopics.HEADER_DLQ_STAGE, utf8(STAGE));
+        headers.add(HEADER_DLQ_PAYLOAD_BYTES, utf8(Integer.toString(payload.length)));
+        byte[] kept = payload.length <= MAX_DEAD_LETTER_PAYLOAD_BYTES ? payload
+                : java.util.Arrays.copyOf(payload, MAX_DEAD_LETTER_PAYLOAD_BYTES);
         return new Rejected(reason, message, new ProducerRecord<>(deadLetterTopic, null, receivedAt.toEpochMilli(),
-                utf8(mqttTopic), payload, headers));
+                utf8(mqttTopic), kept, headers));
     }
 
     private static byte[] utf8(String s) {

@@ -12,12 +12,15 @@ import java.util.Objects;
  *     skew plus the network); default one day
  * @param maxCallSeconds the longest call (or call part) in seconds; default 30 days
  * @param maxDataBytes the most bytes (uplink plus downlink) of one data record; default 1 TiB
+ * @param maxRecordBytes the largest standalone encoding of one record (the Kafka record value); default 256 KiB,
+ *     far above a record with a dense clock of 10,000 towers and far below Kafka's default 1 MiB record limit: a
+ *     batch whose zstd body expands into one huge record would otherwise fail the producer on every redelivery
  */
-public record PlausibilityLimits(Duration maxAhead, long maxCallSeconds, long maxDataBytes) {
+public record PlausibilityLimits(Duration maxAhead, long maxCallSeconds, long maxDataBytes, int maxRecordBytes) {
 
-    /** One day ahead, 30-day calls, 1 TiB data records. */
+    /** One day ahead, 30-day calls, 1 TiB data records, 256 KiB records. */
     public static final PlausibilityLimits DEFAULT = new PlausibilityLimits(Duration.ofDays(1), 30L * 24 * 3600,
-            1L << 40);
+            1L << 40, 256 * 1024);
 
     public PlausibilityLimits {
         Objects.requireNonNull(maxAhead, "maxAhead");
@@ -29,6 +32,9 @@ public record PlausibilityLimits(Duration maxAhead, long maxCallSeconds, long ma
         }
         if (maxDataBytes <= 0) {
             throw new IllegalArgumentException("maxDataBytes must be positive, was " + maxDataBytes);
+        }
+        if (maxRecordBytes <= 0) {
+            throw new IllegalArgumentException("maxRecordBytes must be positive, was " + maxRecordBytes);
         }
     }
 }

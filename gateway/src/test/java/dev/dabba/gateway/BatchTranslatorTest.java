@@ -197,4 +197,35 @@ class BatchTranslatorTest {
                 new Usage.Call(callee, dev.dabba.record.CallType.VOICE, PlausibilityLimits.DEFAULT.maxCallSeconds())))));
         assertThat(translator.translate(BKC_TOPIC, longCall, null, NOW)).isInstanceOf(BatchTranslator.Accepted.class);
     }
+
+    @Test
+    void deadLetters_fitKafkasDefaultRecordLimit_cuttingLargePayloads_andSayHowLongTheyWere() {
+        byte[] garbage = new byte[3 * 1024 * 1024];
+        java.util.Arrays.fill(garbage, (byte) 7);
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, garbage, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.MALFORMED);
+        assertThat(r.deadLetter().value()).hasSize(BatchTranslator.MAX_DEAD_LETTER_PAYLOAD_BYTES);
+        assertThat(header(r.deadLetter(), BatchTranslator.HEADER_DLQ_PAYLOAD_BYTES)).isEqualTo("3145728");
+        byte[] small = "x".getBytes(StandardCharsets.UTF_8);
+        BatchTranslator.Rejected s = rejected(translator.translate(BKC_TOPIC, small, null, NOW));
+        assertThat(s.deadLetter().value()).isEqualTo(small);
+        assertThat(header(s.deadLetter(), BatchTranslator.HEADER_DLQ_PAYLOAD_BYTES)).isEqualTo("1");
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_aRecordThatExpandsBeyondTheRecordLimit() {
+        java.util.Map<String, Long> clock = new java.util.HashMap<>();
+        for (int i = 0; i < 30_000; i++) {
+            clock.put("TOWER_" + i, 1L);
+        }
+        clock.put("MUMBAI_BKC", 1L);
+        UsageRecord huge = new UsageRecord(new EventId(BKC, 1), Msisdn.of("+919876543210"), NOW,
+                new HybridTimestamp(NOW.toEpochMilli(), 0), VectorClock.of(clock),
+                new Usage.Sms(Msisdn.of("+919999999999")));
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(huge)));
+        assertThat(payload.length).as("zstd keeps the message itself small").isLessThan(BatchTranslator.DEFAULT_MAX_PAYLOAD_BYTES);
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, payload, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.IMPLAUSIBLE);
+        assertThat(r.message()).contains("encodes to");
+    }
 }
