@@ -12,7 +12,6 @@ import dev.dabba.record.RecordCodec;
 import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
 import dev.dabba.reliability.corpus.HostilePayload.Category;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -596,10 +595,5 @@ public final class HostileCorpus {
         byte[] prefix = payloadOrPrefix.length > 512 * 1024 ? Arrays.copyOf(payloadOrPrefix, 512 * 1024)
                 : payloadOrPrefix;
         return topicLevel + " " + originalLength + " " + java.util.HexFormat.of().formatHex(sha(prefix));
-    }
-
-    /** Wraps {@code b} so it can key a map by content. */
-    static ByteBuffer key(byte[] b) {
-        return ByteBuffer.wrap(b);
     }
 }

@@ -11,7 +11,12 @@ import dev.dabba.clock.VectorClock;
 import dev.dabba.deploy.demo.BillWatch;
 import dev.dabba.deploy.demo.EmbeddedStack;
 import dev.dabba.deploy.demo.Progress;
+import dev.dabba.embedded.MosquittoProbe;
+import dev.dabba.embedded.TopicSpec;
 import dev.dabba.gateway.BatchTranslator;
+import dev.dabba.gateway.EmbeddedGateway;
+import dev.dabba.gateway.GatewayConfig;
+import dev.dabba.gateway.connect.MqttSourceConfig;
 import dev.dabba.record.CallType;
 import dev.dabba.record.EventId;
 import dev.dabba.record.KafkaTopics;
@@ -56,6 +61,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -63,6 +69,9 @@ import org.junit.jupiter.api.Test;
  * The hostile-input corpus ({@link HostileCorpus}, over a thousand malformed or hostile payloads) interleaved with
  * genuine batches, published through a real MQTT broker (HiveMQ CE) into the gateway's embedded runner, real Kafka
  * (KRaft) and the billing job on a Flink MiniCluster writing to PostgreSQL ({@link EmbeddedStack}).
+ *
+ * <p>The same corpus also goes through the machine's Mosquitto on 127.0.0.1:1883 (when it answers) into a gateway of
+ * its own and separate Kafka topics, without the job.
  *
  * <p>Asserts: every hostile payload is in the dead-letter topic exactly once, matched by content, with the
  * {@code dabba.dlq.reason} the corpus expects; the number of dead letters equals the number of hostile payloads;
@@ -72,6 +81,7 @@ import org.junit.jupiter.api.Test;
 class HostileInputIT {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final String MOSQUITTO = "tcp://127.0.0.1:1883";
     private static final List<NodeId> TOWERS = List.of(NodeId.of("HOSTILE_IT_T1"), NodeId.of("HOSTILE_IT_T2"),
             NodeId.of("HOSTILE_IT_T3"), NodeId.of("HOSTILE_IT_T4"));
     private static final int GOOD_BATCHES_PER_TOWER = 20;
@@ -95,16 +105,75 @@ class HostileInputIT {
     private record Message(String topic, byte[] payload, HostilePayload hostile) {
     }
 
+    /** What a run of the corpus left behind, for the bill checks. */
+    private record Outcome(List<HostilePayload> corpus, List<GeneratedRecord> genuine) {
+    }
+
     @Test
     void everyHostilePayload_isDeadLetteredWithItsReason_andTheGenuineRecordsAroundThem_areBilledAsTheOracleSays()
             throws Exception {
+        Outcome o = runCorpus("HiveMQ CE (embedded)", stack.broker().uri(), MqttTopics.DEFAULT, KafkaTopics.RECORDS,
+                KafkaTopics.DEAD_LETTERS);
+
+        // The job kept running and billed the genuine records exactly as the oracle does.
+        BillStore store = new BillStore(stack.database().dataSource(), EmbeddedStack.SCHEMA);
+        Map<BillKey, ExpectedBill> expected = Oracle.bills(o.genuine());
+        for (ExpectedBill e : expected.values()) {
+            Bill bill = BillWatch.awaitBill(store, e.key().subscriber(), e.key().cycle(),
+                    e.lines().stream().map(ExpectedLine::id).toList(), WAIT);
+            assertThat(bill.lines()).as("lines of %s", e.key()).extracting(l -> l.rated().eventId())
+                    .containsExactlyElementsOf(e.lines().stream().map(ExpectedLine::id).toList());
+            assertThat(bill.calls().paisa()).as("calls of %s", e.key()).isEqualTo(e.callsPaisa());
+            assertThat(bill.sms().paisa()).as("sms of %s", e.key()).isEqualTo(e.smsPaisa());
+            assertThat(bill.data().paisa()).as("data of %s", e.key()).isEqualTo(e.dataPaisa());
+            assertThat(bill.total().paisa()).as("total of %s", e.key()).isEqualTo(e.totalPaisa());
+        }
+        assertThat(stack.job().getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
+        assertThat(stack.gateway().acceptedRecords()).isEqualTo(o.genuine().size());
+        assertThat(stack.gateway().rejectedMessages()).isEqualTo(o.corpus().size());
+        System.out.printf("HostileInputIT: %d genuine records in %d bills equal the oracle's to the paisa; the job is "
+                + "RUNNING%n", o.genuine().size(), expected.size());
+    }
+
+    @Test
+    void theCorpusThroughMosquitto_isDeadLetteredTheSameWay_andTheGenuineRecordsReachKafka() throws Exception {
+        Assumptions.assumeTrue(MosquittoProbe.isReachable("127.0.0.1", 1883),
+                "skipped: no Mosquitto answers on 127.0.0.1:1883");
+        String id = Long.toHexString(System.nanoTime());
+        MqttTopics topics = new MqttTopics("dabba-hostile/" + id);
+        String records = "hostile-records-" + id;
+        String dead = "hostile-dead-" + id;
+        stack.kafka().createTopics(TopicSpec.of(records, 3), TopicSpec.of(dead, 1));
+        GatewayConfig config = GatewayConfig.builder(MOSQUITTO, stack.kafka().bootstrapServers())
+                .topics(topics)
+                .clientIdPrefix("hostile-gw-" + id)
+                .sharedGroup("hostile-" + id)
+                .set(MqttSourceConfig.RECORDS_TOPIC, records)
+                .set(MqttSourceConfig.DEAD_LETTER_TOPIC, dead)
+                .epochRelay(false)
+                .build();
+        try (EmbeddedGateway gateway = EmbeddedGateway.start(config)) {
+            Outcome o = runCorpus("Mosquitto (127.0.0.1:1883)", MOSQUITTO, topics, records, dead);
+            await().atMost(WAIT).untilAsserted(() -> {
+                assertThat(gateway.acceptedRecords()).isEqualTo(o.genuine().size());
+                assertThat(gateway.rejectedMessages()).isEqualTo(o.corpus().size());
+            });
+        }
+    }
+
+    /**
+     * Publishes the corpus interleaved with genuine batches to {@code brokerUri} under {@code topics}, and checks
+     * that the gateway in front of it dead-lettered every hostile payload once with its reason into
+     * {@code deadLetterTopic}, and wrote exactly the genuine records to {@code recordsTopic}.
+     */
+    private static Outcome runCorpus(String brokerName, String brokerUri, MqttTopics topics, String recordsTopic,
+            String deadLetterTopic) throws Exception {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         List<HostilePayload> corpus = HostileCorpus.generate(TOWERS, 20261127L, now);
         assertThat(corpus).hasSizeGreaterThanOrEqualTo(1_000);
 
         List<GeneratedRecord> genuine = new ArrayList<>();
         List<Message> messages = new ArrayList<>();
-        MqttTopics topics = MqttTopics.DEFAULT;
         Random random = new Random(7);
         for (NodeId tower : TOWERS) {
             long sequence = 0;
@@ -126,7 +195,7 @@ class HostileInputIT {
         }
         Collections.shuffle(messages, random);
 
-        try (Publisher publisher = new Publisher(stack.broker().uri())) {
+        try (Publisher publisher = new Publisher(brokerUri)) {
             for (Message m : messages) {
                 publisher.publish(m.topic(), m.payload());
             }
@@ -139,19 +208,20 @@ class HostileInputIT {
         }
         assertThat(byFingerprint).as("every corpus payload is distinguishable").hasSize(corpus.size());
         // Wait for as many dead letters as payloads (or the deadline), then say exactly which ones are missing.
-        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(KafkaTopics.DEAD_LETTERS);
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(deadLetterTopic);
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (deadLetters.size() < corpus.size() && System.nanoTime() < deadline) {
             Thread.sleep(2_000);
-            deadLetters = readAll(KafkaTopics.DEAD_LETTERS);
+            deadLetters = readAll(deadLetterTopic);
         }
         Map<HostilePayload.Category, int[]> report = new EnumMap<>(HostilePayload.Category.class);
         Map<String, Integer> reasons = new TreeMap<>();
         List<String> problems = new ArrayList<>();
         Set<HostilePayload> matched = Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        String recordsPrefix = topics.root() + "/records/";
         for (ConsumerRecord<byte[], byte[]> d : deadLetters) {
             String topic = new String(d.key(), StandardCharsets.UTF_8);
-            String level = topic.substring(topic.indexOf("/records/") + "/records/".length());
+            String level = topic.startsWith(recordsPrefix) ? topic.substring(recordsPrefix.length()) : topic;
             String reason = header(d, KafkaTopics.HEADER_DLQ_REASON);
             long length = Long.parseLong(header(d, BatchTranslator.HEADER_DLQ_PAYLOAD_BYTES));
             HostilePayload h = byFingerprint.get(HostileCorpus.fingerprint(level, d.value(), length));
@@ -180,34 +250,16 @@ class HostileInputIT {
                 problems.add("not dead-lettered: " + h.category() + " '" + h.description() + "'");
             }
         }
-        printReport(corpus, report, reasons, genuine.size(), deadLetters.size());
+        printReport(brokerName, corpus, report, reasons, genuine.size(), deadLetters.size());
         assertThat(problems).as("dead-letter problems").isEmpty();
         assertThat(deadLetters).as("one dead letter per hostile payload, nothing else").hasSize(corpus.size());
 
         // Every genuine record reached the records topic, and nothing else did.
         Set<String> expectedIds = genuine.stream().map(g -> g.id().toString()).collect(Collectors.toSet());
         await().atMost(WAIT).pollInterval(Duration.ofSeconds(2)).untilAsserted(() ->
-                assertThat(readAll(KafkaTopics.RECORDS).stream().map(r -> header(r, KafkaTopics.HEADER_EVENT_ID))
+                assertThat(readAll(recordsTopic).stream().map(r -> header(r, KafkaTopics.HEADER_EVENT_ID))
                         .collect(Collectors.toSet())).isEqualTo(expectedIds));
-
-        // The job kept running and billed the genuine records exactly as the oracle does.
-        BillStore store = new BillStore(stack.database().dataSource(), EmbeddedStack.SCHEMA);
-        Map<BillKey, ExpectedBill> expected = Oracle.bills(genuine);
-        for (ExpectedBill e : expected.values()) {
-            Bill bill = BillWatch.awaitBill(store, e.key().subscriber(), e.key().cycle(),
-                    e.lines().stream().map(ExpectedLine::id).toList(), WAIT);
-            assertThat(bill.lines()).as("lines of %s", e.key()).extracting(l -> l.rated().eventId())
-                    .containsExactlyElementsOf(e.lines().stream().map(ExpectedLine::id).toList());
-            assertThat(bill.calls().paisa()).as("calls of %s", e.key()).isEqualTo(e.callsPaisa());
-            assertThat(bill.sms().paisa()).as("sms of %s", e.key()).isEqualTo(e.smsPaisa());
-            assertThat(bill.data().paisa()).as("data of %s", e.key()).isEqualTo(e.dataPaisa());
-            assertThat(bill.total().paisa()).as("total of %s", e.key()).isEqualTo(e.totalPaisa());
-        }
-        assertThat(stack.job().getJobStatus().get(30, TimeUnit.SECONDS)).isEqualTo(JobStatus.RUNNING);
-        assertThat(stack.gateway().acceptedRecords()).isEqualTo(genuine.size());
-        assertThat(stack.gateway().rejectedMessages()).isEqualTo(corpus.size());
-        System.out.printf("HostileInputIT: %d genuine records in %d bills equal the oracle's to the paisa; the job is "
-                + "RUNNING%n", genuine.size(), expected.size());
+        return new Outcome(corpus, genuine);
     }
 
     private static UsageRecord goodRecord(NodeId tower, long sequence, Instant now, Random random) {
@@ -226,12 +278,12 @@ class HostileInputIT {
                         sequence)), usage);
     }
 
-    private static void printReport(List<HostilePayload> corpus, Map<HostilePayload.Category, int[]> report,
-            Map<String, Integer> reasons, int genuine, int deadLetters) {
+    private static void printReport(String brokerName, List<HostilePayload> corpus,
+            Map<HostilePayload.Category, int[]> report, Map<String, Integer> reasons, int genuine, int deadLetters) {
         Map<HostilePayload.Category, Long> sent = corpus.stream()
                 .collect(Collectors.groupingBy(HostilePayload::category, () -> new EnumMap<>(
                         HostilePayload.Category.class), Collectors.counting()));
-        StringBuilder b = new StringBuilder("\n=== Hostile input report ===\n");
+        StringBuilder b = new StringBuilder("\n=== Hostile input report: " + brokerName + " ===\n");
         b.append(String.format("%-18s %6s %6s %6s  %s%n", "category", "sent", "dlq", "reason", "what"));
         for (HostilePayload.Category c : HostilePayload.Category.values()) {
             int[] r = report.getOrDefault(c, new int[2]);
