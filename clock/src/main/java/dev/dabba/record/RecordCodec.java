@@ -164,7 +164,7 @@ public final class RecordCodec {
         List<SplitBatch.RawRecord> out = new ArrayList<>(parsed.records.size());
         for (Parsed p : parsed.records) {
             out.add(new SplitBatch.RawRecord(new EventId(parsed.origin, p.sequence), p.subscriber, p.epoch,
-                    encodeParsedRecord(parsed.origin, p)));
+                    p.startMillis, p.hlcWall, p.usage, encodeParsedRecord(parsed.origin, p)));
         }
         return new SplitBatch(parsed.origin, out);
     }

@@ -22,8 +22,12 @@ public record SplitBatch(NodeId origin, List<RawRecord> records) {
      * @param id the record's event id
      * @param subscriber who pays for it
      * @param epoch the epoch its clock is encoded in
+     * @param startMillis the usage's start, epoch milliseconds (non-negative)
+     * @param hlcWallMillis the wall part of its hybrid timestamp, epoch milliseconds (non-negative)
+     * @param usage what was used, already validated by the record model
      * @param encoded the record on its own, in the record wire format (kind {@code R}), clock still epoch-relative
      */
-    public record RawRecord(EventId id, Msisdn subscriber, long epoch, byte[] encoded) {
+    public record RawRecord(EventId id, Msisdn subscriber, long epoch, long startMillis, long hlcWallMillis,
+            Usage usage, byte[] encoded) {
     }
 }

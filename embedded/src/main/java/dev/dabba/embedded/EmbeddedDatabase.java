@@ -234,6 +234,7 @@ public final class EmbeddedDatabase implements Database {
         private static void createDatabase(EmbeddedPostgres postgres, String name) {
             try (Connection c = postgres.getPostgresDatabase().getConnection();
                  Statement s = c.createStatement()) {
+                // sql-allowlist: the name is a lower-case SQL identifier, checked by Builder.databaseName
                 s.execute("create database \"" + name + "\"");
             } catch (SQLException e) {
                 throw new InfrastructureException(COMPONENT, "could not create database " + name, e);

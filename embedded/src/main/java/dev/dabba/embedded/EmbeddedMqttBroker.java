@@ -25,6 +25,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class EmbeddedMqttBroker implements AutoCloseable {
 
+    /** Messages HiveMQ queues per client or shared subscription before it discards new ones (its default: 1,000). */
+    public static final long MAX_QUEUED_MESSAGES = 1_000_000;
+
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
     private static final String COMPONENT = "embedded MQTT broker (HiveMQ CE)";
     private static final String HOST = "127.0.0.1";
@@ -203,6 +206,15 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     + "            <bind-address>" + HOST + "</bind-address>\n"
                     + "        </tcp-listener>\n"
                     + "    </listeners>\n"
+                    // HiveMQ's default queue for a (shared) subscription is 1,000 messages with strategy discard:
+                    // a burst faster than the gateway drains is acknowledged to the publisher and then dropped
+                    // (in one HostileInputIT run 2 of 2,710 messages vanished so). Queue up to a million instead.
+                    + "    <mqtt>\n"
+                    + "        <queued-messages>\n"
+                    + "            <max-queue-size>" + MAX_QUEUED_MESSAGES + "</max-queue-size>\n"
+                    + "            <strategy>discard</strategy>\n"
+                    + "        </queued-messages>\n"
+                    + "    </mqtt>\n"
                     + "    <persistence>\n"
                     + "        <mode>" + (filePersistence ? "file" : "in-memory") + "</mode>\n"
                     + "    </persistence>\n"

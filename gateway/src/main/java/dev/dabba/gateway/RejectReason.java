@@ -11,6 +11,12 @@ public enum RejectReason {
     OVERSIZED("oversized"),
     /** The payload is not a record batch of a known wire-format version, or is damaged. */
     MALFORMED("malformed"),
+    /**
+     * The batch decodes but cannot be genuine: its sequences do not strictly increase (an agent stamps and batches
+     * in sequence order), a start or hybrid timestamp lies further in the future than any skew allows, or a call
+     * duration or data volume is beyond {@link PlausibilityLimits}, where it could overflow rating downstream.
+     */
+    IMPLAUSIBLE("implausible"),
     /** The batch's origin node is not the node named by the topic it was published on. */
     FORGED_ORIGIN("forged-origin"),
     /** The publishing client's identity, as the broker reported it, is not the batch origin's. */

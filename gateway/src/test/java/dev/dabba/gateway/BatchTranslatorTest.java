@@ -155,4 +155,77 @@ class BatchTranslatorTest {
                 "dabba-agent-MUMBAI_BKC, dabba-agent-MUMBAI_BKC", NOW));
         assertThat(r.reason()).isEqualTo(RejectReason.FORGED_CLIENT);
     }
+
+    private static UsageRecord record(long seq, Instant start, Usage usage) {
+        return new UsageRecord(new EventId(BKC, seq), Msisdn.of("+919876543210"), start,
+                new HybridTimestamp(start.toEpochMilli(), 0), VectorClock.of(Map.of("MUMBAI_BKC", seq)), usage);
+    }
+
+    private BatchTranslator.Rejected implausible(UsageRecord... records) {
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(records)));
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, payload, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.IMPLAUSIBLE);
+        assertThat(header(r.deadLetter(), KafkaTopics.HEADER_DLQ_REASON)).startsWith("implausible: ");
+        assertThat(r.deadLetter().value()).isEqualTo(payload);
+        return r;
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_sequencesThatDoNotStrictlyIncrease() {
+        Usage sms = new Usage.Sms(Msisdn.of("+919999999999"));
+        assertThat(implausible(record(5, NOW, sms), record(3, NOW, sms)).message()).contains("MUMBAI_BKC#3")
+                .contains("strictly increase");
+        implausible(record(4, NOW, sms), record(4, NOW, new Usage.Sms(Msisdn.of("+919999999998"))));
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_recordsStampedFarInTheFuture_butAcceptsOrdinarySkew() {
+        Usage sms = new Usage.Sms(Msisdn.of("+919999999999"));
+        assertThat(implausible(record(1, Instant.parse("2100-01-01T00:00:00Z"), sms)).message())
+                .contains("in the future");
+        byte[] skewed = CODEC.encodeBatch(new RecordBatch(BKC, List.of(record(1, NOW.plusSeconds(600), sms))));
+        assertThat(translator.translate(BKC_TOPIC, skewed, null, NOW)).isInstanceOf(BatchTranslator.Accepted.class);
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_callsAndDataBeyondTheLimits_thatWouldOverflowRating() {
+        Msisdn callee = Msisdn.of("+919999999999");
+        assertThat(implausible(record(1, NOW, new Usage.Call(callee, dev.dabba.record.CallType.VIDEO,
+                Long.MAX_VALUE / 2))).message()).contains("durationSeconds");
+        implausible(record(1, NOW, new Usage.Data(dev.dabba.record.RadioType.G3, Long.MAX_VALUE / 2, 1)));
+        byte[] longCall = CODEC.encodeBatch(new RecordBatch(BKC, List.of(record(1, NOW,
+                new Usage.Call(callee, dev.dabba.record.CallType.VOICE, PlausibilityLimits.DEFAULT.maxCallSeconds())))));
+        assertThat(translator.translate(BKC_TOPIC, longCall, null, NOW)).isInstanceOf(BatchTranslator.Accepted.class);
+    }
+
+    @Test
+    void deadLetters_fitKafkasDefaultRecordLimit_cuttingLargePayloads_andSayHowLongTheyWere() {
+        byte[] garbage = new byte[3 * 1024 * 1024];
+        java.util.Arrays.fill(garbage, (byte) 7);
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, garbage, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.MALFORMED);
+        assertThat(r.deadLetter().value()).hasSize(BatchTranslator.MAX_DEAD_LETTER_PAYLOAD_BYTES);
+        assertThat(header(r.deadLetter(), BatchTranslator.HEADER_DLQ_PAYLOAD_BYTES)).isEqualTo("3145728");
+        byte[] small = "x".getBytes(StandardCharsets.UTF_8);
+        BatchTranslator.Rejected s = rejected(translator.translate(BKC_TOPIC, small, null, NOW));
+        assertThat(s.deadLetter().value()).isEqualTo(small);
+        assertThat(header(s.deadLetter(), BatchTranslator.HEADER_DLQ_PAYLOAD_BYTES)).isEqualTo("1");
+    }
+
+    @Test
+    void translate_rejectsAsImplausible_aRecordThatExpandsBeyondTheRecordLimit() {
+        java.util.Map<String, Long> clock = new java.util.HashMap<>();
+        for (int i = 0; i < 30_000; i++) {
+            clock.put("TOWER_" + i, 1L);
+        }
+        clock.put("MUMBAI_BKC", 1L);
+        UsageRecord huge = new UsageRecord(new EventId(BKC, 1), Msisdn.of("+919876543210"), NOW,
+                new HybridTimestamp(NOW.toEpochMilli(), 0), VectorClock.of(clock),
+                new Usage.Sms(Msisdn.of("+919999999999")));
+        byte[] payload = CODEC.encodeBatch(new RecordBatch(BKC, List.of(huge)));
+        assertThat(payload.length).as("zstd keeps the message itself small").isLessThan(BatchTranslator.DEFAULT_MAX_PAYLOAD_BYTES);
+        BatchTranslator.Rejected r = rejected(translator.translate(BKC_TOPIC, payload, null, NOW));
+        assertThat(r.reason()).isEqualTo(RejectReason.IMPLAUSIBLE);
+        assertThat(r.message()).contains("encodes to");
+    }
 }

@@ -5,7 +5,9 @@ import dev.dabba.clock.Epoch;
 import dev.dabba.record.KafkaTopics;
 import dev.dabba.record.UsageRecord;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -79,16 +81,32 @@ public final class BillingJob {
      */
     public static BillingJob kafka(String bootstrapServers, String groupId, Sink<Bill> billStore,
             Epoch bootstrapEpoch, JobSettings settings) {
-        return builder(kafkaSource(bootstrapServers, KafkaTopics.RECORDS, groupId),
-                epochSource(bootstrapServers, KafkaTopics.EPOCHS, groupId + "-epochs"))
+        return kafka(bootstrapServers, Map.of(), groupId, billStore, bootstrapEpoch, settings);
+    }
+
+    /**
+     * As {@link #kafka(String, String, Sink, Epoch, JobSettings)}, with {@code clientProperties} (such as
+     * {@code security.protocol}, {@code sasl.*}, {@code ssl.*}) given to every Kafka source and sink of the job.
+     */
+    public static BillingJob kafka(String bootstrapServers, Map<String, String> clientProperties, String groupId,
+            Sink<Bill> billStore, Epoch bootstrapEpoch, JobSettings settings) {
+        Map<String, String> c = Map.copyOf(clientProperties);
+        return builder(kafkaSource(bootstrapServers, c, KafkaTopics.RECORDS, groupId),
+                epochSource(bootstrapServers, c, KafkaTopics.EPOCHS, groupId + "-epochs"))
                 .billStore(billStore)
-                .billUpdates(kafkaSink(bootstrapServers, new JsonSerializers.BillUpdates(KafkaTopics.BILL_UPDATES)))
-                .alerts(kafkaSink(bootstrapServers, new JsonSerializers.Alerts(KafkaTopics.ALERTS)))
-                .deadLetters(deadLetterSink(bootstrapServers))
-                .epochSink(epochSink(bootstrapServers, KafkaTopics.EPOCHS, groupId))
+                .billUpdates(kafkaSink(bootstrapServers, c, new JsonSerializers.BillUpdates(KafkaTopics.BILL_UPDATES)))
+                .alerts(kafkaSink(bootstrapServers, c, new JsonSerializers.Alerts(KafkaTopics.ALERTS)))
+                .deadLetters(kafkaSink(bootstrapServers, c, new DeadLetterSerializer(KafkaTopics.DEAD_LETTERS)))
+                .epochSink(epochSink(bootstrapServers, c, KafkaTopics.EPOCHS, groupId))
                 .bootstrapEpoch(bootstrapEpoch)
                 .settings(settings)
                 .build();
+    }
+
+    private static Properties properties(Map<String, String> clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        return p;
     }
 
     /** The settings the graph is built with. */
@@ -180,7 +198,13 @@ public final class BillingJob {
 
     /** A Kafka source reading {@code topic} from the committed offsets of {@code groupId}, earliest when none. */
     public static KafkaSource<KafkaInput> kafkaSource(String bootstrapServers, String topic, String groupId) {
+        return kafkaSource(bootstrapServers, Map.of(), topic, groupId);
+    }
+
+    static KafkaSource<KafkaInput> kafkaSource(String bootstrapServers, Map<String, String> clientProperties,
+            String topic, String groupId) {
         return KafkaSource.<KafkaInput>builder()
+                .setProperties(properties(clientProperties))
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
@@ -192,7 +216,13 @@ public final class BillingJob {
 
     /** The epochs topic from the beginning (read committed: only epochs whose checkpoint completed). */
     public static KafkaSource<byte[]> epochSource(String bootstrapServers, String topic, String groupId) {
+        return epochSource(bootstrapServers, Map.of(), topic, groupId);
+    }
+
+    static KafkaSource<byte[]> epochSource(String bootstrapServers, Map<String, String> clientProperties,
+            String topic, String groupId) {
         return KafkaSource.<byte[]>builder()
+                .setProperties(properties(clientProperties))
                 .setBootstrapServers(bootstrapServers)
                 .setTopics(topic)
                 .setGroupId(groupId)
@@ -212,7 +242,13 @@ public final class BillingJob {
      * authority's state, so no reader (read committed) sees an epoch number that a restore will announce again.
      */
     public static KafkaSink<Epoch> epochSink(String bootstrapServers, String topic, String transactionalIdPrefix) {
+        return epochSink(bootstrapServers, Map.of(), topic, transactionalIdPrefix);
+    }
+
+    static KafkaSink<Epoch> epochSink(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            String transactionalIdPrefix) {
         return KafkaSink.<Epoch>builder()
+                .setKafkaProducerConfig(properties(clientProperties))
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(new JsonSerializers.Epochs(topic))
                 .setDeliveryGuarantee(DeliveryGuarantee.EXACTLY_ONCE)
@@ -226,7 +262,13 @@ public final class BillingJob {
      * and waiting for a checkpoint to commit them would add its interval to their latency.
      */
     static <T> KafkaSink<T> kafkaSink(String bootstrapServers, KafkaRecordSerializationSchema<T> serializer) {
+        return kafkaSink(bootstrapServers, Map.of(), serializer);
+    }
+
+    static <T> KafkaSink<T> kafkaSink(String bootstrapServers, Map<String, String> clientProperties,
+            KafkaRecordSerializationSchema<T> serializer) {
         return KafkaSink.<T>builder()
+                .setKafkaProducerConfig(properties(clientProperties))
                 .setBootstrapServers(bootstrapServers)
                 .setRecordSerializer(serializer)
                 .setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE)

@@ -7,6 +7,7 @@ import dev.dabba.clock.Epoch;
 import dev.dabba.record.KafkaTopics;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.postgresql.ds.PGSimpleDataSource;
@@ -23,6 +24,10 @@ public final class BillingJobMain implements Callable<Integer> {
 
     @Option(names = "--bootstrap-servers", required = true, description = "Kafka bootstrap servers.")
     String bootstrapServers;
+
+    @Option(names = "--kafka-config", description = "Kafka client properties file (security.protocol, sasl.*, ssl.*) "
+            + "given to every Kafka source, sink and consumer of the job. Default: none (PLAINTEXT).")
+    Path kafkaConfig;
 
     @Option(names = "--group-id", defaultValue = "dabba-billing",
             description = "Consumer group, and the epochs sink's transactional id prefix. Default: ${DEFAULT-VALUE}.")
@@ -113,12 +118,28 @@ public final class BillingJobMain implements Callable<Integer> {
             dataSource.setPassword(dbPassword);
         }
         new BillStore(dataSource, schema).migrate();
-        Epoch bootstrap = EpochBootstrap.latest(bootstrapServers, KafkaTopics.EPOCHS, Duration.ofSeconds(60));
+        Map<String, String> kafkaClient = kafkaClientProperties(kafkaConfig);
+        Epoch bootstrap = EpochBootstrap.latest(bootstrapServers, kafkaClient, KafkaTopics.EPOCHS,
+                Duration.ofSeconds(60));
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        BillingJob.kafka(bootstrapServers, groupId, new BillSink(jdbcUrl, dbUser, dbPassword, schema), bootstrap,
-                settings).build(env);
+        BillingJob.kafka(bootstrapServers, kafkaClient, groupId, new BillSink(jdbcUrl, dbUser, dbPassword, schema),
+                bootstrap, settings).build(env);
         env.execute(BillingJob.NAME);
         return 0;
+    }
+
+    /** The properties in {@code file} (java.util.Properties syntax), or none when {@code file} is null. */
+    static Map<String, String> kafkaClientProperties(Path file) throws java.io.IOException {
+        if (file == null) {
+            return Map.of();
+        }
+        java.util.Properties p = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(file)) {
+            p.load(in);
+        }
+        Map<String, String> out = new java.util.TreeMap<>();
+        p.stringPropertyNames().forEach(k -> out.put(k, p.getProperty(k)));
+        return out;
     }
 
     /**

@@ -26,7 +26,14 @@ public final class EpochBootstrap {
 
     /** The highest-numbered well-formed epoch in {@code topic}, or genesis when there is none. */
     public static Epoch latest(String bootstrapServers, String topic, Duration timeout) {
+        return latest(bootstrapServers, Map.of(), topic, timeout);
+    }
+
+    /** As {@link #latest(String, String, Duration)}, with Kafka client properties such as security settings. */
+    public static Epoch latest(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            Duration timeout) {
         Properties p = new Properties();
+        p.putAll(clientProperties);
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");

@@ -72,6 +72,7 @@ public class BillQueryBenchmark {
     @Setup(Level.Trial)
     public void load() throws SQLException {
         dataSource = new SingleConnectionDataSource(jdbcUrl, user);
+        // sql-allowlist: a fixed prefix and hex digits, an identifier BillStore also validates
         schema = "bench_billing_" + Long.toHexString(System.nanoTime());
         store = new BillStore(dataSource, schema);
         store.migrate();

@@ -80,6 +80,7 @@ public final class BillRows {
 
     /** Statements for the tables in {@code schema}, which must already be validated as a plain identifier. */
     public BillRows(String schema) {
+        // sql-allowlist: the schema is an identifier checked by BillStore.requireValidSchema, quoted; values are bound
         String q = '"' + schema + "\".";
         String bill = q + "bill";
         String line = q + "bill_line";

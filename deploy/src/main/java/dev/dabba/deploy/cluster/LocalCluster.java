@@ -825,7 +825,7 @@ public final class LocalCluster implements AutoCloseable {
             try (ResultSet rs = q.executeQuery()) {
                 if (!rs.next()) {
                     try (Statement st = c.createStatement()) {
-                        // The name is validated as [a-z_][a-z0-9_]* by ClusterSettings.
+                        // sql-allowlist: the name is ClusterSettings.database(), checked against [a-z_][a-z0-9_]{0,62}
                         st.execute("create database \"" + s.database() + "\"");
                     }
                 }
