@@ -105,7 +105,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--keep-database", description = "Do not drop the run's database.")
     boolean keepDatabase;
 
-    @Option(names = "--phase-timeout", defaultValue = "PT10M", description = "Longest wait for a phase's records "
+    @Option(names = "--phase-timeout", defaultValue = "PT5M", description = "Longest wait for a phase's records "
             + "to be billed (default: ${DEFAULT-VALUE}).")
     Duration phaseTimeout;
 
@@ -173,7 +173,9 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             try (SeedBaseline seed = SeedBaseline.start(mqttUri, runId, kafka.bootstrapServers(), SEED_TOPIC,
                     database, region)) {
                 results.add(report(out, seed.replay("warm-up", warm, 0, phaseTimeout)));
+                say(out, "seed baseline: %s", seed.publishStats());
                 results.add(report(out, seed.replay("throughput", bulk, 0, phaseTimeout)));
+                say(out, "seed baseline: %s", seed.publishStats());
                 results.add(report(out, seed.replay("latency", steady, rate, phaseTimeout)));
                 say(out, "seed baseline: %s", seed.publishStats());
             }

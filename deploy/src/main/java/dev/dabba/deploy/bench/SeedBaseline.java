@@ -59,6 +59,13 @@ import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 final class SeedBaseline implements AutoCloseable {
 
     private static final int WINDOW = 20;
+    /**
+     * Most messages published and not yet received by the bridge. Mosquitto acknowledges a publish once queued and
+     * drops QoS 1 messages beyond a subscriber's {@code max_queued_messages} (default 1000), so without this the
+     * bridge, when slower than the towers, silently loses records; the seed has no such flow control, but a baseline
+     * that loses records measures nothing.
+     */
+    private static final int BRIDGE_BACKLOG = 500;
 
     private final String topicRoot;
     private final List<NodeId> region;
@@ -98,6 +105,7 @@ final class SeedBaseline implements AutoCloseable {
         long[] stampedAt = new long[n];
         long ackedBefore = acked();
         long forwardedBefore = bridge.forwarded.get();
+        long arrivedBefore = bridge.arrived.get();
         String loadBefore = Machine.loadAverage();
         long cpuBefore = Machine.processCpuNanos();
         long t0 = System.nanoTime();
@@ -105,6 +113,9 @@ final class SeedBaseline implements AutoCloseable {
             UsageRecord r = records.get(i);
             if (rate > 0) {
                 DabbaPipeline.pace(t0 + (long) (i * 1e9 / rate));
+            }
+            while (i - (bridge.arrived.get() - arrivedBefore) > BRIDGE_BACKLOG) {
+                java.util.concurrent.locks.LockSupport.parkNanos(100_000);
             }
             stampedAt[i] = System.nanoTime();
             ids[i] = r.id().toString();
@@ -152,7 +163,8 @@ final class SeedBaseline implements AutoCloseable {
     /** Messages the broker acknowledged to the towers' clients, and failures, for the log. */
     String publishStats() {
         long failed = publishers.values().stream().mapToLong(p -> p.failed.get()).sum();
-        return "acknowledged " + acked() + ", failed publishes " + failed + ", bridge forwarded "
+        return "acknowledged " + acked() + ", failed publishes " + failed + ", bridge received " + bridge.arrived.get()
+                + ", forwarded "
                 + bridge.forwarded.get() + " (Kafka send failures " + bridge.failed.get() + "), bill rows written "
                 + biller.rowsWritten;
     }
@@ -248,6 +260,7 @@ final class SeedBaseline implements AutoCloseable {
         final KafkaProducer<byte[], byte[]> producer;
         final String kafkaTopic;
         final MqttAsyncClient client;
+        final AtomicLong arrived = new AtomicLong();
         final AtomicLong forwarded = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
 
@@ -263,6 +276,7 @@ final class SeedBaseline implements AutoCloseable {
 
         @Override
         public void messageArrived(String topic, MqttMessage message) {
+            arrived.incrementAndGet();
             producer.send(new ProducerRecord<>(kafkaTopic, message.getPayload()), (metadata, e) -> {
                 if (e == null) {
                     forwarded.incrementAndGet();
