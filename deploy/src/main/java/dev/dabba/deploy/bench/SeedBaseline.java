@@ -60,10 +60,11 @@ final class SeedBaseline implements AutoCloseable {
 
     private static final int WINDOW = 20;
     /**
-     * Most messages published and not yet received by the bridge. Mosquitto acknowledges a publish once queued and
-     * drops QoS 1 messages beyond a subscriber's {@code max_queued_messages} (default 1000), so without this the
-     * bridge, when slower than the towers, silently loses records; the seed has no such flow control, but a baseline
-     * that loses records measures nothing.
+     * Most messages published and not yet received by the bridge, which also asks the broker for at most this many
+     * in flight. Brokers acknowledge a publish once queued and drop QoS 1 messages beyond a subscriber's queue
+     * (HiveMQ CE and Mosquitto: 1,000 by default), so without this the bridge, when slower than the towers, loses
+     * records; the seed has no such flow control, but a baseline that loses records measures nothing. (Mosquitto
+     * 2.0.11 as Debian 12 ships it dropped messages for the bridge even with 20 outstanding: use HiveMQ.)
      */
     private static final int BRIDGE_BACKLOG = 500;
 
@@ -189,10 +190,11 @@ final class SeedBaseline implements AutoCloseable {
 
     private static MqttAsyncClient connect(String uri, String clientId, MqttCallback callback) throws MqttException {
         MqttAsyncClient client = new MqttAsyncClient(uri, clientId, new MemoryPersistence());
+        MqttConnectionOptions options = new MqttConnectionOptions();
         if (callback != null) {
             client.setCallback(callback);
+            options.setReceiveMaximum(BRIDGE_BACKLOG);
         }
-        MqttConnectionOptions options = new MqttConnectionOptions();
         options.setCleanStart(true);
         client.connect(options).waitForCompletion(30_000);
         return client;
