@@ -60,17 +60,17 @@ final class EndToEndReport {
                 fmt(st.cpuSeconds(), 1), "");
         row(out, String.format(Locale.ROOT, "bill-update latency p50 at %,d records/s", dl.records() / Math.max(1,
                 command.seconds)), ms(dl.latencyMillis(0.5)), ms(sl.latencyMillis(0.5)),
-                ratio(sl.latencyMillis(0.5), dl.latencyMillis(0.5)));
+                ratio(dl.latencyMillis(0.5), sl.latencyMillis(0.5)) + " the time");
         row(out, "bill-update latency p99", ms(dl.latencyMillis(0.99)), ms(sl.latencyMillis(0.99)),
-                ratio(sl.latencyMillis(0.99), dl.latencyMillis(0.99)));
+                ratio(dl.latencyMillis(0.99), sl.latencyMillis(0.99)) + " the time");
         row(out, "  records billed in the latency phase", dl.billedCount() + " of " + dl.records(),
                 sl.billedCount() + " of " + sl.records(), "");
         row(out, "clock bytes per record (mean; Dabba median / p99 / max)",
                 String.format(Locale.ROOT, "%.2f (%d / %d / %d)", clock.mean(), clock.p50(), clock.p99(), clock.max()),
-                fmt(clock.seedMean(), 1), ratio(clock.seedMean(), clock.mean()));
+                fmt(clock.seedMean(), 1), "1/" + ratio(clock.seedMean(), clock.mean()));
         row(out, "bytes per record on the wire (MQTT payloads)", String.format(Locale.ROOT, "%.1f (%,d batches)",
                 (double) wire[0] / Math.max(1, wire[1]), batches), fmt(clock.seedRecordMean(), 1),
-                ratio(clock.seedRecordMean(), (double) wire[0] / Math.max(1, wire[1])));
+                "1/" + ratio(clock.seedRecordMean(), (double) wire[0] / Math.max(1, wire[1])));
         out.println();
         out.printf(Locale.ROOT, "- agent RSS (standalone agent process): %s%n", agent == null ? "not measured"
                 : agent.rssPeakMiB() + " MiB peak while publishing " + agent.recordsPerSecond()
