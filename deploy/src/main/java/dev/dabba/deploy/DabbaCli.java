@@ -5,6 +5,7 @@ import dev.dabba.billing.BillCommand;
 import dev.dabba.billing.BillsCommand;
 import dev.dabba.billing.RateCommand;
 import dev.dabba.billing.ServeCommand;
+import dev.dabba.deploy.bench.EndToEndBenchCommand;
 import dev.dabba.deploy.cluster.ClusterCommand;
 import dev.dabba.deploy.demo.DemoCommand;
 import dev.dabba.deploy.flink.FlinkCommand;
@@ -44,6 +45,7 @@ public final class DabbaCli implements Runnable {
         cli.addSubcommand("bills", selfReported(selfReporting, new BillsCommand().commandLine()));
         cli.addSubcommand("rate", selfReported(selfReporting, new RateCommand().commandLine()));
         cli.addSubcommand("serve", selfReported(selfReporting, new ServeCommand().commandLine()));
+        cli.addSubcommand("bench", new EndToEndBenchCommand());
         return cli;
     }
 

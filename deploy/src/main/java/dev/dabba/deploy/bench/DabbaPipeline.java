@@ -1,0 +1,241 @@
+package dev.dabba.deploy.bench;
+
+import dev.dabba.agent.AgentConfig;
+import dev.dabba.agent.EdgeAgent;
+import dev.dabba.billing.BillStore;
+import dev.dabba.clock.Epoch;
+import dev.dabba.clock.NodeId;
+import dev.dabba.embedded.Database;
+import dev.dabba.embedded.EmbeddedKafka;
+import dev.dabba.gateway.EmbeddedGateway;
+import dev.dabba.gateway.GatewayConfig;
+import dev.dabba.jobs.BillSink;
+import dev.dabba.jobs.BillingJob;
+import dev.dabba.jobs.JobSettings;
+import dev.dabba.record.EventId;
+import dev.dabba.record.MqttTopics;
+import dev.dabba.record.UsageRecord;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.JobStatus;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * Dabba's pipeline as production wires it, on the benchmark's broker, Kafka and database: one {@link EdgeAgent} per
+ * tower (outbox on disk, batching, zstd, MQTT 5 QoS 1), the gateway's embedded runner (2 source tasks, the epoch
+ * relay), the billing job on a Flink MiniCluster with parallelism 2 ({@link BillingJob#kafka}: every operator, the
+ * bill-updates, alerts, dead-letter and exactly-once epoch sinks) writing bills to PostgreSQL through
+ * {@link BillSink}, timed by {@link TimedBillSink}.
+ */
+final class DabbaPipeline implements AutoCloseable {
+
+    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final List<EdgeAgent> agents = new ArrayList<>();
+    private EmbeddedGateway gateway;
+
+    private DabbaPipeline() {
+    }
+
+    /** Starts the gateway, the job and {@code towers} agents; fails if the job does not run within a minute. */
+    static DabbaPipeline start(String mqttUri, String runId, EmbeddedKafka kafka, Database database, String schema,
+            int towers, Path stateDirectory) throws Exception {
+        DabbaPipeline p = new DabbaPipeline();
+        try {
+            p.startAll(mqttUri, runId, kafka, database, schema, towers, stateDirectory);
+            return p;
+        } catch (Exception | Error e) {
+            p.close();
+            throw e;
+        }
+    }
+
+    private void startAll(String mqttUri, String runId, EmbeddedKafka kafka, Database database, String schema,
+            int towers, Path stateDirectory) throws Exception {
+        // A topic root and client ids of our own: the machine's broker is shared with other runs.
+        MqttTopics topics = new MqttTopics("dabba-bench/" + runId);
+        new BillStore(database.dataSource(), schema).migrate();
+        gateway = track(EmbeddedGateway.start(GatewayConfig.builder(mqttUri, kafka.bootstrapServers()).topics(topics)
+                .clientIdPrefix("dabba-bench-" + runId + "-gw").sharedGroup("dabba-bench-" + runId)
+                .sourceTasks(2).build(), Clock.systemUTC()));
+
+        Configuration conf = new Configuration();
+        // Checkpoints on disk: the MiniCluster's default (JobManager memory) fails the job past 5 MiB of state.
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                Files.createDirectories(stateDirectory.resolve("checkpoints")).toUri().toString());
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
+        // Production settings but epochs every 5 s (as docs/benchmarks.md, "Clock", recommends for small deltas).
+        BillingJob.kafka(kafka.bootstrapServers(), "dabba-bench-billing",
+                        new TimedBillSink(new BillSink(database.jdbcUrl(), database.user(), null, schema)),
+                        Epoch.GENESIS, JobSettings.builder().epochInterval(Duration.ofSeconds(5)).build())
+                .build(env);
+        JobClient job = env.executeAsync(BillingJob.NAME);
+        started.push(() -> cancel(job));
+        awaitRunning(job);
+
+        for (int i = 0; i < towers; i++) {
+            NodeId node = NodeId.of("BENCH_TOWER_" + i);
+            AgentConfig config = AgentConfig.of(node, mqttUri, stateDirectory.resolve("agents").resolve(node.value()))
+                    .withTopics(topics);
+            config = config.withMqtt(config.mqtt().withClientId("dabba-bench-" + runId + "-" + node.value()));
+            EdgeAgent agent = track(EdgeAgent.start(config, Clock.systemUTC()));
+            agents.add(agent);
+        }
+        for (EdgeAgent a : agents) {
+            if (!a.awaitConnected(Duration.ofSeconds(30))) {
+                throw new IllegalStateException(a.node() + " did not connect to " + mqttUri);
+            }
+        }
+    }
+
+    /** The towers, in the order the workload numbers them. */
+    List<NodeId> towers() {
+        return agents.stream().map(EdgeAgent::node).toList();
+    }
+
+    /**
+     * Runs {@code records} steps of {@code workload} through the agents, at {@code rate} records per second (0: as
+     * fast as the agents take them), and waits until every record is on a stored bill or {@code timeout} passed.
+     * Each stamped record is added to {@code stamped}, so that the baseline can replay the same records.
+     */
+    PhaseResult run(String phase, Workload workload, int records, double rate, Duration timeout,
+            List<UsageRecord> stamped) throws InterruptedException {
+        EventId[] ids = new EventId[records];
+        long[] stampedAt = new long[records];
+        long kafkaBefore = gateway.acceptedRecords();
+        String loadBefore = Machine.loadAverage();
+        long cpuBefore = Machine.processCpuNanos();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < records; i++) {
+            Workload.Step step = workload.next();
+            if (rate > 0) {
+                pace(t0 + (long) (i * 1e9 / rate));
+            }
+            long now = System.nanoTime();
+            EdgeAgent tower = agents.get(step.tower());
+            UsageRecord r = tower.record(step.subscriber(), Instant.now(), step.usage());
+            ids[i] = r.id();
+            stampedAt[i] = now;
+            stamped.add(r);
+            if (step.handoverTo() >= 0) {
+                EdgeAgent next = agents.get(step.handoverTo());
+                next.expectArrival(step.subscriber(), tower.node());
+                tower.handOver(step.subscriber(), next.node());
+            }
+        }
+        long stampedDone = System.nanoTime();
+        CompletableFuture<Long> published = CompletableFuture.supplyAsync(() -> {
+            for (EdgeAgent a : agents) {
+                a.flush(timeout);
+            }
+            return System.nanoTime();
+        });
+        long deadline = t0 + timeout.toNanos();
+        long inKafka = 0;
+        int billed = 0;
+        while (System.nanoTime() < deadline) {
+            if (inKafka == 0 && gateway.acceptedRecords() - kafkaBefore >= records) {
+                inKafka = System.nanoTime();
+            }
+            while (billed < records && BillTimes.firstBilled(ids[billed]) != null) {
+                billed++;
+            }
+            if (billed == records && inKafka != 0) {
+                break;
+            }
+            Thread.sleep(10);
+        }
+        long cpu = Machine.processCpuNanos() - cpuBefore;
+        long[] latencies = new long[records];
+        int n = 0;
+        long last = t0;
+        for (int i = 0; i < records; i++) {
+            Long at = BillTimes.firstBilled(ids[i]);
+            if (at != null) {
+                latencies[n++] = at - stampedAt[i];
+                last = Math.max(last, at);
+            }
+        }
+        long publishedAt = published.isDone() && !published.isCompletedExceptionally() ? published.join() : 0;
+        return new PhaseResult("dabba", phase, records, n, (stampedDone - t0) / 1e9, seconds(publishedAt, t0),
+                seconds(inKafka, t0), (last - t0) / 1e9, PhaseResult.sorted(latencies, n), cpu / 1e9, loadBefore,
+                Machine.loadAverage());
+    }
+
+    /** Bytes the agents published (compressed batches, MQTT payloads) and records in them, so far. */
+    long[] wireBytesAndRecords() {
+        long bytes = 0;
+        long recordsPublished = 0;
+        for (EdgeAgent a : agents) {
+            bytes += Math.round(a.metrics().get("dabba_agent_publish_bytes_total"));
+            recordsPublished += a.status().sequence();
+        }
+        return new long[] {bytes, recordsPublished};
+    }
+
+    /** Batches the agents published so far. */
+    long batches() {
+        return agents.stream().mapToLong(a -> Math.round(a.metrics().get("dabba_agent_batches_published_total")))
+                .sum();
+    }
+
+    static double seconds(long at, long t0) {
+        return at == 0 ? Double.NaN : (at - t0) / 1e9;
+    }
+
+    static void pace(long due) throws InterruptedException {
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            TimeUnit.NANOSECONDS.sleep(wait);
+        }
+    }
+
+    private static void awaitRunning(JobClient client) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (true) {
+            JobStatus status = client.getJobStatus().get(1, TimeUnit.MINUTES);
+            if (status == JobStatus.RUNNING) {
+                return;
+            }
+            if (status.isGloballyTerminalState() || System.nanoTime() > deadline) {
+                throw new IllegalStateException("the billing job is " + status + ", not running");
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    private static void cancel(JobClient client) throws Exception {
+        if (!client.getJobStatus().get(30, TimeUnit.SECONDS).isGloballyTerminalState()) {
+            client.cancel().get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    private <T extends AutoCloseable> T track(T resource) {
+        started.push(resource);
+        return resource;
+    }
+
+    /** Stops the agents, the job and the gateway, last started first. */
+    @Override
+    public void close() {
+        while (!started.isEmpty()) {
+            try {
+                started.pop().close();
+            } catch (Exception e) {
+                System.err.println("dabba bench: stopping a component failed: " + e);
+            }
+        }
+    }
+}
