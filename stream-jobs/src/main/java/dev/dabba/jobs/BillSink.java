@@ -2,37 +2,85 @@ package dev.dabba.jobs;
 
 import dev.dabba.billing.Bill;
 import dev.dabba.billing.BillStore;
-import java.io.IOException;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.postgresql.ds.PGSimpleDataSource;
 
 /**
- * Writes bills to the PostgreSQL report store with {@link BillStore#upsert}: idempotent and monotone, so the
- * at-least-once delivery of a restarted job has an exactly-once effect on the store. Each writer keeps one
- * connection open for all its bills (opening a connection per bill, about 8 ms on the benchmark machine, capped the
- * sink at about 60 bills/s: docs/benchmarks.md, "End to end").
+ * Writes bills to the PostgreSQL report store with {@link BillStore#upsertAll}: idempotent and monotone, so the
+ * at-least-once delivery of a restarted job has an exactly-once effect on the store.
+ *
+ * <p>Bills are written in batches, one transaction each: a batch goes out when it holds {@code maxBatch} bills, when
+ * its oldest bill has waited {@code maxDelay} (a processing-time timer, so a quiet stream is not held back), and
+ * always before a checkpoint ({@link SinkWriter#flush}), so a completed checkpoint never covers a bill the store does
+ * not have. Within a batch only the newest version of each subscriber's bill for a cycle is kept: the store would
+ * skip the older ones' effect anyway, and the bill-updates topic still carries every version. A transaction per bill
+ * spent most of its time committing and capped the job at a few hundred records/s (docs/benchmarks.md, "End to
+ * end"). Each writer keeps one connection open (opening one per bill cost about 8 ms).
  */
 public final class BillSink implements Sink<Bill> {
 
     private static final long serialVersionUID = 1L;
 
+    /** Default most bills per transaction. */
+    public static final int DEFAULT_MAX_BATCH = 500;
+    /** Default longest a bill waits for its batch. */
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(100);
+
     private final String jdbcUrl;
     private final String user;
     private final String password;
     private final String schema;
+    private final int maxBatch;
+    private final long maxDelayMillis;
+    private final CommitListener listener;
+
+    /** Told of every batch once its transaction has committed (benchmarks time bills with it). */
+    @FunctionalInterface
+    public interface CommitListener extends java.io.Serializable {
+        void committed(java.util.Collection<Bill> bills);
+    }
+
+    /** This sink, telling {@code listener} of every committed batch. */
+    public BillSink withCommitListener(CommitListener listener) {
+        return new BillSink(jdbcUrl, user, password, schema, maxBatch, Duration.ofMillis(maxDelayMillis),
+                Objects.requireNonNull(listener, "listener"));
+    }
 
     public BillSink(String jdbcUrl, String user, String password, String schema) {
+        this(jdbcUrl, user, password, schema, DEFAULT_MAX_BATCH, DEFAULT_MAX_DELAY);
+    }
+
+    public BillSink(String jdbcUrl, String user, String password, String schema, int maxBatch, Duration maxDelay) {
+        this(jdbcUrl, user, password, schema, maxBatch, maxDelay, null);
+    }
+
+    private BillSink(String jdbcUrl, String user, String password, String schema, int maxBatch, Duration maxDelay,
+            CommitListener listener) {
+        this.listener = listener;
         this.jdbcUrl = Objects.requireNonNull(jdbcUrl, "jdbcUrl");
         this.user = user;
         this.password = password;
         this.schema = BillStore.requireValidSchema(schema);
+        if (maxBatch < 1) {
+            throw new IllegalArgumentException("maxBatch must be at least 1, was " + maxBatch);
+        }
+        if (maxDelay.isNegative()) {
+            throw new IllegalArgumentException("maxDelay must not be negative, was " + maxDelay);
+        }
+        this.maxBatch = maxBatch;
+        this.maxDelayMillis = maxDelay.toMillis();
     }
 
     @Override
@@ -45,26 +93,65 @@ public final class BillSink implements Sink<Bill> {
         if (password != null) {
             dataSource.setPassword(password);
         }
-        return new Writer(new BillStore(dataSource, schema), dataSource);
+        return new Writer(new BillStore(dataSource, schema), dataSource, context.getProcessingTimeService(),
+                maxBatch, maxDelayMillis, listener);
     }
 
-    private static final class Writer implements SinkWriter<Bill> {
+    /** The batching writer; all its methods run on the task's mailbox thread (timers included). */
+    static final class Writer implements SinkWriter<Bill> {
         private final BillStore store;
         private final ReusedConnection connection;
+        private final ProcessingTimeService time;
+        private final int maxBatch;
+        private final long maxDelayMillis;
+        private final CommitListener listener;
+        private final Map<String, Bill> batch = new LinkedHashMap<>();
+        private boolean timerSet;
 
-        Writer(BillStore store, ReusedConnection connection) {
+        Writer(BillStore store, ReusedConnection connection, ProcessingTimeService time, int maxBatch,
+                long maxDelayMillis, CommitListener listener) {
+            this.listener = listener;
             this.store = store;
             this.connection = connection;
+            this.time = time;
+            this.maxBatch = maxBatch;
+            this.maxDelayMillis = maxDelayMillis;
         }
 
         @Override
-        public void write(Bill bill, Context context) throws IOException {
-            store.upsert(bill);
+        public void write(Bill bill, Context context) {
+            batch.merge(bill.subscriber().value() + "/" + bill.cycle(), bill,
+                    (held, next) -> next.version() >= held.version() ? next : held);
+            if (batch.size() >= maxBatch || maxDelayMillis == 0) {
+                writeBatch();
+            } else if (!timerSet) {
+                timerSet = true;
+                time.registerTimer(time.getCurrentProcessingTime() + maxDelayMillis, t -> {
+                    timerSet = false;
+                    writeBatch();
+                });
+            }
         }
 
         @Override
         public void flush(boolean endOfInput) {
-            // Every write is its own committed transaction; nothing is buffered.
+            writeBatch();
+        }
+
+        private void writeBatch() {
+            if (batch.isEmpty()) {
+                return;
+            }
+            store.upsertAll(batch.values());
+            if (listener != null) {
+                listener.committed(List.copyOf(batch.values()));
+            }
+            batch.clear();
+        }
+
+        /** Bills waiting for their batch (for tests). */
+        int pending() {
+            return batch.size();
         }
 
         @Override

@@ -78,7 +78,7 @@ final class DabbaPipeline implements AutoCloseable {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
         // Production settings but epochs every 5 s (as docs/benchmarks.md, "Clock", recommends for small deltas).
         BillingJob.kafka(kafka.bootstrapServers(), "dabba-bench-billing",
-                        new TimedBillSink(new BillSink(database.jdbcUrl(), database.user(), null, schema)),
+                        TimedBillSink.timed(new BillSink(database.jdbcUrl(), database.user(), null, schema)),
                         Epoch.GENESIS, JobSettings.builder().epochInterval(Duration.ofSeconds(5)).build())
                 .build(env);
         JobClient job = env.executeAsync(BillingJob.NAME);

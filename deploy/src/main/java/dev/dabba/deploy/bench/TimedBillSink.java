@@ -2,48 +2,29 @@ package dev.dabba.deploy.bench;
 
 import dev.dabba.billing.Bill;
 import dev.dabba.billing.BillLine;
-import java.io.IOException;
-import java.util.Objects;
-import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+import dev.dabba.jobs.BillSink;
+import java.util.Collection;
 
 /**
- * The billing job's report-store sink ({@code BillSink}, PostgreSQL) with a stopwatch: after each bill's upsert has
- * committed, notes in {@link BillTimes} the records on it that were on no stored bill before.
+ * The billing job's report-store sink ({@code BillSink}, PostgreSQL) with a stopwatch: once a batch of bills has
+ * committed, notes in {@link BillTimes} the records on them that were on no stored bill before.
  */
-final class TimedBillSink implements Sink<Bill> {
+final class TimedBillSink {
 
-    private static final long serialVersionUID = 1L;
-
-    private final Sink<Bill> store;
-
-    TimedBillSink(Sink<Bill> store) {
-        this.store = Objects.requireNonNull(store, "store");
+    private TimedBillSink() {
     }
 
-    @Override
-    public SinkWriter<Bill> createWriter(WriterInitContext context) throws IOException {
-        SinkWriter<Bill> writer = store.createWriter(context);
-        return new SinkWriter<>() {
-            @Override
-            public void write(Bill bill, Context ctx) throws IOException, InterruptedException {
-                writer.write(bill, ctx);
-                long now = System.nanoTime();
-                for (BillLine line : bill.lines()) {
-                    BillTimes.billed(line.rated().eventId(), now);
-                }
-            }
+    /** {@code store}, timing every committed batch. */
+    static BillSink timed(BillSink store) {
+        return store.withCommitListener(TimedBillSink::committed);
+    }
 
-            @Override
-            public void flush(boolean endOfInput) throws IOException, InterruptedException {
-                writer.flush(endOfInput);
+    private static void committed(Collection<Bill> bills) {
+        long now = System.nanoTime();
+        for (Bill bill : bills) {
+            for (BillLine line : bill.lines()) {
+                BillTimes.billed(line.rated().eventId(), now);
             }
-
-            @Override
-            public void close() throws Exception {
-                writer.close();
-            }
-        };
+        }
     }
 }

@@ -1,0 +1,134 @@
+package dev.dabba.jobs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.dabba.agent.simulator.SeedScenario;
+import dev.dabba.billing.Bill;
+import dev.dabba.billing.BillStatus;
+import dev.dabba.billing.BillStore;
+import dev.dabba.billing.BillingCycle;
+import dev.dabba.billing.Tariff;
+import dev.dabba.embedded.EmbeddedDatabase;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.UsageRecord;
+import java.time.Instant;
+import java.time.YearMonth;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ScheduledFuture;
+import org.apache.flink.api.common.operators.ProcessingTimeService;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The report-store sink writes bills in batches against real PostgreSQL: a batch goes out when full, when its timer
+ * fires, or at a checkpoint's flush; within a batch only a bill's newest version is kept; nothing is in the store
+ * before its batch commits, and the commit listener hears each committed batch.
+ */
+class BillSinkBatchingIT {
+
+    private static EmbeddedDatabase db;
+    private static final List<UsageRecord> SEED = SeedRecords.records();
+    private static final YearMonth CYCLE = BillingCycle.of(SEED.get(0).start());
+
+    @BeforeAll
+    static void start() {
+        db = EmbeddedDatabase.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        db.close();
+    }
+
+    /** A processing-time service whose timers fire when the test says so. */
+    private static final class ManualTime implements ProcessingTimeService {
+        final List<ProcessingTimeCallback> timers = new ArrayList<>();
+
+        @Override
+        public long getCurrentProcessingTime() {
+            return 1_000;
+        }
+
+        @Override
+        public ScheduledFuture<?> registerTimer(long timestamp, ProcessingTimeCallback callback) {
+            timers.add(callback);
+            return null;
+        }
+
+        void fireAll() throws Exception {
+            List<ProcessingTimeCallback> due = new ArrayList<>(timers);
+            timers.clear();
+            for (ProcessingTimeCallback c : due) {
+                c.onProcessingTime(1_100);
+            }
+        }
+    }
+
+    private static Bill bill(Msisdn subscriber, int records, long version) {
+        List<UsageRecord> theirs = SEED.subList(0, records).stream().map(r -> new UsageRecord(r.id(), subscriber,
+                r.start(), r.hlc(), r.clock(), r.usage())).toList();
+        return Bill.compute(subscriber, CYCLE, version, BillStatus.PROVISIONAL, theirs,
+                Tariff.seedDefault(), Instant.parse("2026-11-26T06:00:00Z"));
+    }
+
+    private static BillSink.Writer writer(String schema, int maxBatch, ManualTime time, List<Integer> commits) {
+        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
+        ds.setURL(db.jdbcUrl());
+        ds.setUser(db.user());
+        BillStore store = new BillStore(ds, schema);
+        store.migrate();
+        return new BillSink.Writer(store, ds, time, maxBatch, 100,
+                (Collection<Bill> bills) -> commits.add(bills.size()));
+    }
+
+    @Test
+    void billsWaitForTheirBatch_andOnlyTheNewestVersionOfABillIsWritten() throws Exception {
+        ManualTime time = new ManualTime();
+        List<Integer> commits = new ArrayList<>();
+        BillSink.Writer w = writer("sink_timer", 100, time, commits);
+        BillStore store = new BillStore(db.dataSource(), "sink_timer");
+        Msisdn a = SeedScenario.SUBSCRIBER;
+        Msisdn b = Msisdn.of("+919800000002");
+
+        w.write(bill(a, 2, 8), null);
+        w.write(bill(b, 1, 4), null);
+        w.write(bill(a, 4, 16), null);
+        w.write(bill(a, 3, 12), null); // older than the held one: ignored
+        assertThat(w.pending()).isEqualTo(2);
+        assertThat(store.find(a, CYCLE)).as("nothing before the batch commits").isEmpty();
+        assertThat(time.timers).as("one timer for the batch").hasSize(1);
+
+        time.fireAll();
+        assertThat(w.pending()).isZero();
+        assertThat(commits).containsExactly(2);
+        assertThat(store.find(a, CYCLE)).get().extracting(Bill::version).isEqualTo(16L);
+        assertThat(store.find(a, CYCLE).get().lines()).hasSize(4);
+        assertThat(store.find(b, CYCLE)).get().extracting(Bill::version).isEqualTo(4L);
+        w.close();
+    }
+
+    @Test
+    void aFullBatchIsWrittenAtOnce_andFlushWritesWhatWaits() throws Exception {
+        ManualTime time = new ManualTime();
+        List<Integer> commits = new ArrayList<>();
+        BillSink.Writer w = writer("sink_full", 3, time, commits);
+        BillStore store = new BillStore(db.dataSource(), "sink_full");
+        for (int i = 0; i < 4; i++) {
+            w.write(bill(Msisdn.of("+91980000001" + i), 6, 24), null);
+        }
+        assertThat(commits).as("the first three, when the batch was full").containsExactly(3);
+        assertThat(w.pending()).isEqualTo(1);
+        assertThat(store.find(Msisdn.of("+919800000013"), CYCLE)).isEmpty();
+
+        w.flush(false); // as before a checkpoint
+        assertThat(commits).containsExactly(3, 1);
+        assertThat(store.find(Msisdn.of("+919800000013"), CYCLE)).get().extracting(x -> x.total().paisa())
+                .isEqualTo(2190L);
+        w.flush(false);
+        assertThat(commits).as("an empty flush writes nothing").containsExactly(3, 1);
+        w.close();
+    }
+}
