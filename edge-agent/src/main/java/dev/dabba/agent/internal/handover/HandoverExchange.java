@@ -225,7 +225,7 @@ public final class HandoverExchange {
         try {
             sender.send(topics.handover(message.to()), codec.encodeHandover(message), props);
         } catch (Exception e) {
-            LOG.warn("{}: could not send a clock to {} now ({}); it goes out on reconnect", node, message.to(),
+            LOG.warn("{}: could not send a clock to {} now ({}); it is sent again at the next housekeeping tick while connected, or on reconnect", node, message.to(),
                     e.toString());
             synchronized (lock) {
                 pending.remove(id);
