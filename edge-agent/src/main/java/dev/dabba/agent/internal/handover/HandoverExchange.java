@@ -225,8 +225,8 @@ public final class HandoverExchange {
         try {
             sender.send(topics.handover(message.to()), codec.encodeHandover(message), props);
         } catch (Exception e) {
-            LOG.warn("{}: could not send a clock to {} now ({}); it is sent again at the next housekeeping tick while connected, or on reconnect", node, message.to(),
-                    e.toString());
+            LOG.warn("{}: could not send a clock to {} now ({}); it is sent again at the next housekeeping tick "
+                    + "while connected, or on reconnect", node, message.to(), e.toString());
             synchronized (lock) {
                 pending.remove(id);
                 unsent.add(new Pending(full.to(), full, properties, nanoTime.getAsLong()));
