@@ -148,6 +148,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         } else {
             mqttUri = broker;
         }
+        // sql-allowlist: the run id is digits only (a UTC timestamp formatted yyyyMMddHHmmss), no input reaches it
         String dbName = "dabba_bench_" + runId;
         Database database = openDatabase(dbName);
         Path state = Files.createTempDirectory("dabba-bench-");
