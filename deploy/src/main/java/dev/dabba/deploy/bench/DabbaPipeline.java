@@ -100,6 +100,32 @@ final class DabbaPipeline implements AutoCloseable {
         }
     }
 
+    /**
+     * Waits until every agent has adopted an epoch in which every tower is a member (so its clocks go out as compact
+     * deltas, the steady state); returns the lowest such epoch number, or -1 if that did not happen in time.
+     */
+    long awaitEpochWithAllTowers(java.time.Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            long lowest = Long.MAX_VALUE;
+            boolean all = true;
+            for (EdgeAgent a : agents) {
+                dev.dabba.clock.Epoch e = a.clock().epoch();
+                for (EdgeAgent other : agents) {
+                    if (e.members().indexOf(other.node()) < 0) {
+                        all = false;
+                    }
+                }
+                lowest = Math.min(lowest, e.number());
+            }
+            if (all) {
+                return lowest;
+            }
+            Thread.sleep(100);
+        }
+        return -1;
+    }
+
     /** The towers, in the order the workload numbers them. */
     List<NodeId> towers() {
         return agents.stream().map(EdgeAgent::node).toList();

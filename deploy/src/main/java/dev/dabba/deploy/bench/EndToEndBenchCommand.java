@@ -172,6 +172,11 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                     towers, state)) {
                 region = dabba.towers();
                 results.add(report(out, dabba.run("warm-up", workload, warmupRecords, 0, phaseTimeout, warm)));
+                // Measure the steady state: clocks as compact deltas of an epoch that knows every tower (the job
+                // announces epochs every 5 s, visible after its next checkpoint), not the first seconds in genesis.
+                long adopted = dabba.awaitEpochWithAllTowers(Duration.ofSeconds(90));
+                say(out, adopted < 0 ? "agents did not adopt an epoch with every tower in 90 s; measuring anyway"
+                        : "every agent has adopted an epoch with every tower as a member (epoch " + adopted + ")");
                 results.add(report(out, dabba.run("throughput", workload, records, 0, phaseTimeout, bulk)));
                 results.add(report(out, dabba.run("latency", workload, rate * seconds, rate, phaseTimeout, steady)));
                 wire = dabba.wireBytesAndRecords();
