@@ -287,16 +287,10 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Component c = component(parent, component);
-            if (c == null) {
-                return 2;
-            }
-            LocalCluster cluster = parent.attach().orElseThrow(() -> new ClusterException("no cluster runs from "
-                    + parent.defaults().workDir()));
-            cluster.kill(c);
-            parent.out().println("killed " + c.key() + " " + cluster.pids(c));
-            parent.out().flush();
-            return 0;
+            return onComponent(parent, component, (cluster, c) -> {
+                cluster.kill(c);
+                return "killed " + c.key() + " " + cluster.pids(c);
+            });
         }
     }
 
@@ -313,17 +307,25 @@ public final class ClusterCommand implements Runnable {
 
         @Override
         public Integer call() {
-            Component c = component(parent, component);
-            if (c == null) {
-                return 2;
-            }
-            LocalCluster cluster = parent.attach().orElseThrow(() -> new ClusterException("no cluster runs from "
-                    + parent.defaults().workDir()));
-            cluster.restart(c);
-            parent.out().println("restarted " + c.key() + " " + cluster.pids(c) + "; healthy");
-            parent.out().flush();
-            return 0;
+            return onComponent(parent, component, (cluster, c) -> {
+                cluster.restart(c);
+                return "restarted " + c.key() + " " + cluster.pids(c) + "; healthy";
+            });
         }
+    }
+
+    /** Runs {@code action} on the named component of the running cluster and prints what it returns. */
+    private static int onComponent(ClusterCommand parent, String name,
+            java.util.function.BiFunction<LocalCluster, Component, String> action) {
+        Component c = component(parent, name);
+        if (c == null) {
+            return 2;
+        }
+        LocalCluster cluster = parent.attach().orElseThrow(() -> new ClusterException("no cluster runs from "
+                + parent.defaults().workDir()));
+        parent.out().println(action.apply(cluster, c));
+        parent.out().flush();
+        return 0;
     }
 
     private static Component component(ClusterCommand parent, String name) {

@@ -1,6 +1,7 @@
 package dev.dabba.reliability.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.EdgeAgent;
@@ -21,7 +22,6 @@ import dev.dabba.reliability.workload.ChildAgent;
 import dev.dabba.reliability.workload.HttpRecordStream;
 import dev.dabba.reliability.workload.Workload;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -269,15 +269,17 @@ class FaultSuiteIT {
             List<GeneratedRecord> generated = new ArrayList<>(workload.generated());
             generated.addAll(posts.generated());
             var expected = Oracle.bills(generated);
-            long deadline = System.nanoTime() + CONVERGE.toNanos();
-            CheckResult result = check.compare(expected);
-            while (!result.matches() && System.nanoTime() < deadline) {
-                Thread.sleep(2_000); // polling the store while the pipeline catches up; the deadline bounds it
-                result = check.compare(expected);
+            CheckResult[] result = {check.compare(expected)};
+            try {
+                await().atMost(CONVERGE).pollInterval(Duration.ofSeconds(2))
+                        .until(() -> (result[0] = check.compare(expected)).matches());
+            } catch (org.awaitility.core.ConditionTimeoutException e) {
+                // The pipeline did not converge: the last comparison says what differs, in the report.
             }
-            passed = result.matches();
-            details = result.toString() + "; workload " + workload.stats();
-        } catch (RuntimeException | Error | InterruptedException e) {
+            CheckResult last = result[0];
+            passed = last.matches();
+            details = last.toString() + "; workload " + workload.stats();
+        } catch (RuntimeException | Error e) {
             passed = false;
             details = "failed: " + e;
             e.printStackTrace();
@@ -292,26 +294,12 @@ class FaultSuiteIT {
             ChildAgent a = ChildAgent.start(jar, dir, "FAULT_PROC", cluster.mqttUri(), topicRoot, inputPort,
                     healthPort);
             toClose.add(a);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (!a.healthy()) {
-                if (!a.isAlive() || System.nanoTime() > deadline) {
-                    throw new IllegalStateException("the agent process did not become healthy; log: "
-                            + dir.resolve("agent.log") + "\n" + tail(dir.resolve("agent.log")));
-                }
-                Thread.sleep(200);
-            }
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .failFast("the agent process exited; log: " + dir.resolve("agent.log"), () -> !a.isAlive())
+                    .until(a::healthy);
             return a;
         } catch (Exception e) {
             throw new IllegalStateException(e);
-        }
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
-        } catch (Exception e) {
-            return "(" + e + ")";
         }
     }
 

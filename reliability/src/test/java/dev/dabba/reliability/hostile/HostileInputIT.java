@@ -208,12 +208,17 @@ class HostileInputIT {
         }
         assertThat(byFingerprint).as("every corpus payload is distinguishable").hasSize(corpus.size());
         // Wait for as many dead letters as payloads (or the deadline), then say exactly which ones are missing.
-        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(deadLetterTopic);
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (deadLetters.size() < corpus.size() && System.nanoTime() < deadline) {
-            Thread.sleep(2_000);
-            deadLetters = readAll(deadLetterTopic);
+        List<List<ConsumerRecord<byte[], byte[]>>> read = new ArrayList<>(List.of(readAll(deadLetterTopic)));
+        try {
+            await().atMost(WAIT).pollInterval(Duration.ofSeconds(2))
+                    .until(() -> {
+                        read.set(0, readAll(deadLetterTopic));
+                        return read.get(0).size() >= corpus.size();
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            // Not all arrived: the checks below name exactly which payloads are missing.
         }
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = read.get(0);
         Map<HostilePayload.Category, int[]> report = new EnumMap<>(HostilePayload.Category.class);
         Map<String, Integer> reasons = new TreeMap<>();
         List<String> problems = new ArrayList<>();
@@ -340,11 +345,14 @@ class HostileInputIT {
                     client.publish(topic, m);
                     return;
                 } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
-                    // The broker's receive maximum: PUBACKs of earlier messages have not all arrived yet.
+                    // The broker's receive maximum: PUBACKs of earlier messages have not all arrived yet; wait
+                    // for those deliveries to complete, then try again.
                     if (e.getReasonCode() != 32202 || attempt > 1_000) {
                         throw e;
                     }
-                    Thread.sleep(5);
+                    for (org.eclipse.paho.mqttv5.client.IMqttToken pending : client.getPendingTokens()) {
+                        pending.waitForCompletion(10_000);
+                    }
                 }
             }
         }
