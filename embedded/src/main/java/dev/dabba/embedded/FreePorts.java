@@ -38,6 +38,30 @@ public final class FreePorts {
         return ports.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /**
+     * Returns {@code count} distinct ports, free on 127.0.0.1 a moment ago, from 20000-32767: below Linux's default
+     * ephemeral range (32768-60999), so that the outgoing connections and anonymous listeners of other processes
+     * (a TaskManager's, a Kafka client's) do not take them between the pick and the bind. For processes started
+     * later on a fixed port, as the local cluster's are; {@link #pick(int)} comes from the ephemeral range itself.
+     */
+    public static int[] pickForServices(int count) {
+        if (count <= 0) {
+            throw new IllegalArgumentException("count must be positive, was " + count);
+        }
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        Set<Integer> ports = new LinkedHashSet<>();
+        for (int attempt = 0; ports.size() < count; attempt++) {
+            if (attempt > 10_000) {
+                throw new IllegalStateException("could not find " + count + " free ports in 20000-32767");
+            }
+            int port = 20_000 + random.nextInt(12_768);
+            if (isFree(port)) {
+                ports.add(port);
+            }
+        }
+        return ports.stream().mapToInt(Integer::intValue).toArray();
+    }
+
     /** Tells whether nothing listens on {@code port} of 127.0.0.1, by trying to bind it. */
     public static boolean isFree(int port) {
         requireValidPort(port, "port");

@@ -396,7 +396,7 @@ public final class ClusterSettings {
          * PostgreSQL ports stay where the machine's services are looked for.
          */
         public Builder freePorts() {
-            int[] p = FreePorts.pick(10);
+            int[] p = FreePorts.pickForServices(10);
             kafkaPort = p[0];
             kafkaControllerPort = p[1];
             connectPort = p[2];

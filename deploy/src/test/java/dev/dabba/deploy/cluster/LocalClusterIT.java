@@ -53,8 +53,9 @@ class LocalClusterIT {
         String database = "dabba_it_" + suffix;
         boolean machineMqtt = reuseMachineServices && MosquittoProbe.isReachable("127.0.0.1", 1883);
         boolean machinePostgres = reuseMachineServices && canConnect(5432);
-        int mqttPort = machineMqtt ? 1883 : FreePorts.pick();
-        int postgresPort = machinePostgres ? 5432 : FreePorts.pick();
+        int[] own = FreePorts.pickForServices(2);
+        int mqttPort = machineMqtt ? 1883 : own[0];
+        int postgresPort = machinePostgres ? 5432 : own[1];
 
         List<String> up = new ArrayList<>(List.of("cluster", "--work-dir", work.toString(), "up", "--free-ports",
                 "--mqtt-port", String.valueOf(mqttPort), "--postgres-port", String.valueOf(postgresPort),

@@ -106,9 +106,10 @@ class FaultSuiteIT {
         database = "dabba_faults_" + suffix;
         machinePostgres = canConnect(5432);
         String topicRoot = "dabba-faults/" + suffix;
+        int[] own = FreePorts.pickForServices(4);
         ClusterSettings settings = ClusterSettings.builder().workDir(tmp.resolve("cluster")).freePorts()
-                .mqttPort(FreePorts.pick()).reuseMachineMqtt(false)
-                .postgresPort(machinePostgres ? 5432 : FreePorts.pick()).reuseMachinePostgres(machinePostgres)
+                .mqttPort(own[0]).reuseMachineMqtt(false)
+                .postgresPort(machinePostgres ? 5432 : own[1]).reuseMachinePostgres(machinePostgres)
                 .database(database).topicRoot(topicRoot).flinkSlots(2).sourceTasks(2)
                 .checkpointInterval(Duration.ofSeconds(3)).epochInterval(Duration.ofSeconds(10))
                 .build();
@@ -146,8 +147,8 @@ class FaultSuiteIT {
         // A standalone agent process (the dabba-agent jar) fed through its collector input, for kill -9.
         Path agentJar = Path.of(System.getProperty("dabba.agent.jar", "../edge-agent/target/dabba-agent.jar"));
         assertThat(agentJar).as("the agent jar (edge-agent's package phase)").exists();
-        int inputPort = FreePorts.pick();
-        int healthPort = FreePorts.pick();
+        int inputPort = own[2];
+        int healthPort = own[3];
         Path childDir = tmp.resolve("child");
         ChildAgent[] child = {startChild(agentJar, childDir, topicRoot, inputPort, healthPort)};
         HttpRecordStream posts = new HttpRecordStream(NodeId.of("FAULT_PROC"), inputPort, 10, "+919701", 7,
