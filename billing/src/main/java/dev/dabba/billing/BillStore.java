@@ -9,6 +9,7 @@ import java.sql.SQLException;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -101,19 +102,8 @@ public final class BillStore {
      */
     public boolean upsert(Bill bill) {
         Objects.requireNonNull(bill, "bill must not be null");
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                boolean written = writeIfNewer(c, bill);
-                c.commit();
-                return written;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+        try {
+            return write(List.of(bill)) == 1;
         } catch (SQLException e) {
             throw new BillStoreException("cannot write bill " + describe(bill.subscriber(), bill.cycle())
                     + " version " + bill.version() + ": " + e.getMessage(), e);
@@ -122,9 +112,11 @@ public final class BillStore {
 
     /**
      * Writes {@code bills} in one transaction, each as {@link #upsert} would (a bill no newer than the stored one
-     * changes nothing). One commit for many bills is what lets the billing job's sink keep up: a transaction per
-     * bill spends most of its time committing. All or nothing: on a failure nothing is written and the exception
-     * names the bill.
+     * changes nothing); of several versions of one bill (subscriber and cycle) only the newest counts. One commit
+     * for many bills is what lets the billing job's sink keep up: a transaction per bill spends most of its time
+     * committing. And the statements are per batch, not per bill: about ten round trips write a batch of any size
+     * (array parameters for the headers, the reads of what is stored and the deletes; JDBC batches for the rows).
+     * All or nothing: on a failure nothing is written.
      *
      * @return how many of the bills were written
      */
@@ -133,30 +125,19 @@ public final class BillStore {
         if (bills.isEmpty()) {
             return 0;
         }
-        Bill current = null;
-        try (Connection c = dataSource.getConnection()) {
-            boolean autoCommit = c.getAutoCommit();
-            c.setAutoCommit(false);
-            try {
-                int written = 0;
-                for (Bill bill : bills) {
-                    current = Objects.requireNonNull(bill, "bills must not contain null");
-                    if (writeIfNewer(c, bill)) {
-                        written++;
-                    }
-                }
-                c.commit();
-                return written;
-            } catch (SQLException | RuntimeException e) {
-                rollback(c, e);
-                throw e;
-            } finally {
-                c.setAutoCommit(autoCommit);
-            }
+        Map<String, Bill> newest = new LinkedHashMap<>();
+        for (Bill bill : bills) {
+            Objects.requireNonNull(bill, "bills must not contain null");
+            newest.merge(key(bill.subscriber(), bill.cycle()), bill,
+                    (held, next) -> next.version() > held.version() ? next : held);
+        }
+        try {
+            return write(List.copyOf(newest.values()));
         } catch (SQLException e) {
-            throw new BillStoreException("cannot write " + bills.size() + " bills"
-                    + (current == null ? "" : " (at " + describe(current.subscriber(), current.cycle()) + " version "
-                    + current.version() + ")") + ": " + e.getMessage(), e);
+            Bill first = newest.values().iterator().next();
+            throw new BillStoreException("cannot write " + newest.size() + " bill(s) (the first "
+                    + describe(first.subscriber(), first.cycle()) + " version " + first.version() + "): "
+                    + e.getMessage(), e);
         }
     }
 
@@ -290,51 +271,87 @@ public final class BillStore {
         });
     }
 
-    private boolean writeIfNewer(Connection c, Bill bill) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(rows.upsertBill)) {
-            BillRows.bindBill(ps, bill);
-            if (ps.executeUpdate() == 0) {
-                LOG.debug("Bill {} version {} is not newer than the stored one; ignored",
-                        describe(bill.subscriber(), bill.cycle()), bill.version());
-                return false;
+    /** Writes those of {@code bills} (distinct keys) newer than the stored ones, in one transaction. */
+    private int write(List<Bill> bills) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            boolean autoCommit = c.getAutoCommit();
+            c.setAutoCommit(false);
+            try {
+                int written = writeIfNewer(c, bills);
+                c.commit();
+                return written;
+            } catch (SQLException | RuntimeException e) {
+                rollback(c, e);
+                throw e;
+            } finally {
+                c.setAutoCommit(autoCommit);
             }
         }
-        Map<String, long[]> before = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(rows.selectLineAmounts)) {
-            BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
+    }
+
+    private int writeIfNewer(Connection c, List<Bill> bills) throws SQLException {
+        java.util.Set<String> newer = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.upsertBills)) {
+            BillRows.bindBills(ps, bills);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    before.put(rs.getString(1), new long[] {rs.getInt(2), rs.getLong(3)});
+                    newer.add(rs.getString(1) + "/" + rs.getString(2));
                 }
             }
         }
-        Long previous = null;
-        try (PreparedStatement ps = c.prepareStatement(rows.selectPreviousVersion)) {
-            BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
-            ps.setLong(3, bill.version());
+        // In the order the bills came, so the statements below are deterministic.
+        List<Bill> written = bills.stream().filter(b -> newer.contains(key(b.subscriber(), b.cycle()))).toList();
+        if (written.size() < bills.size() && LOG.isDebugEnabled()) {
+            LOG.debug("{} of {} bills were not newer than the stored ones; ignored", bills.size() - written.size(),
+                    bills.size());
+        }
+        if (written.isEmpty()) {
+            return 0;
+        }
+        Map<String, Map<String, long[]>> before = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.selectLineAmounts)) {
+            BillRows.bindKeys(ps, written);
             try (ResultSet rs = ps.executeQuery()) {
-                if (rs.next()) {
-                    long v = rs.getLong(1);
-                    previous = rs.wasNull() ? null : v;
+                while (rs.next()) {
+                    before.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2), k -> new HashMap<>())
+                            .put(rs.getString(3), new long[] {rs.getInt(4), rs.getLong(5)});
+                }
+            }
+        }
+        Map<String, Long> previous = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.selectPreviousVersions)) {
+            BillRows.bindKeys(ps, written);
+            Long[] versions = written.stream().map(Bill::version).toArray(Long[]::new);
+            ps.setArray(3, c.createArrayOf("int8", versions));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    long v = rs.getLong(3);
+                    if (!rs.wasNull()) {
+                        previous.put(rs.getString(1) + "/" + rs.getString(2), v);
+                    }
                 }
             }
         }
         for (String delete : List.of(rows.deleteLines, rows.deleteBundles)) {
             try (PreparedStatement ps = c.prepareStatement(delete)) {
-                BillRows.bindKey(ps, bill.subscriber(), bill.cycle());
+                BillRows.bindKeys(ps, written);
                 ps.executeUpdate();
             }
         }
-        if (!bill.lines().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
+        try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
+            int count = 0;
+            for (Bill bill : written) {
                 for (BillLine line : bill.lines()) {
                     BillRows.bindLine(ps, bill, line);
                     ps.addBatch();
+                    count++;
                 }
-                ps.executeBatch();
             }
-            try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
-                int count = 0;
+            executeBatch(ps, count);
+        }
+        try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
+            int count = 0;
+            for (Bill bill : written) {
                 for (BillLine line : bill.lines()) {
                     List<RatedSegment> segments = line.rated().segments();
                     for (int i = 0; i < segments.size(); i++) {
@@ -343,35 +360,50 @@ public final class BillStore {
                         count++;
                     }
                 }
-                if (count > 0) {
-                    ps.executeBatch();
-                }
             }
+            executeBatch(ps, count);
         }
-        if (!bill.bundles().isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(rows.insertBundle)) {
+        try (PreparedStatement ps = c.prepareStatement(rows.insertBundle)) {
+            int count = 0;
+            for (Bill bill : written) {
                 for (int i = 0; i < bill.bundles().size(); i++) {
                     BillRows.bindBundle(ps, bill, i + 1, bill.bundles().get(i));
                     ps.addBatch();
+                    count++;
                 }
-                ps.executeBatch();
             }
+            executeBatch(ps, count);
         }
         try (PreparedStatement ps = c.prepareStatement(rows.insertVersion)) {
-            BillRows.bindVersion(ps, bill, previous);
-            ps.executeUpdate();
+            for (Bill bill : written) {
+                BillRows.bindVersion(ps, bill, previous.get(key(bill.subscriber(), bill.cycle())));
+                ps.addBatch();
+            }
+            executeBatch(ps, written.size());
         }
-        List<BillChange> changes = changes(before, bill);
-        if (!changes.isEmpty()) {
-            try (PreparedStatement ps = c.prepareStatement(rows.insertChange)) {
-                for (BillChange change : changes) {
+        try (PreparedStatement ps = c.prepareStatement(rows.insertChange)) {
+            int count = 0;
+            for (Bill bill : written) {
+                for (BillChange change : changes(before.getOrDefault(key(bill.subscriber(), bill.cycle()),
+                        Map.of()), bill)) {
                     BillRows.bindChange(ps, bill, change);
                     ps.addBatch();
+                    count++;
                 }
-                ps.executeBatch();
             }
+            executeBatch(ps, count);
         }
-        return true;
+        return written.size();
+    }
+
+    private static void executeBatch(PreparedStatement ps, int count) throws SQLException {
+        if (count > 0) {
+            ps.executeBatch();
+        }
+    }
+
+    private static String key(Msisdn subscriber, YearMonth cycle) {
+        return subscriber.value() + "/" + cycle;
     }
 
     /** What {@code bill} changes against the stored lines {@code before} (event id to position and amount). */

@@ -152,6 +152,47 @@ abstract class BillStoreContract {
     }
 
     @Test
+    void upsertAll_writesABatchAsOneUpsertPerBillWould_keepingTheNewestVersionOfEachBill() {
+        // Stored before: April at version 5, May at version 1. The batch: March (new), April 4 (older: ignored),
+        // May 3 and May 2 (only 3 counts), June without lines, and another subscriber's March.
+        Msisdn other = Msisdn.of("+919876500001");
+        List<Bill> stored = List.of(billOf(YearMonth.of(2025, 4), 5, 3), billOf(YearMonth.of(2025, 5), 1, 1));
+        List<Bill> batch = List.of(billOf(YearMonth.of(2025, 3), 2, 2), billOf(YearMonth.of(2025, 4), 4, 6),
+                billOf(YearMonth.of(2025, 5), 3, 6), billOf(YearMonth.of(2025, 5), 2, 4),
+                billOf(YearMonth.of(2025, 6), 1, 0), billOf(other, YearMonth.of(2025, 3), BillStatus.FINAL, 5));
+        String referenceSchema = TestDatabases.uniqueSchema();
+        try {
+            BillStore reference = new BillStore(dataSource(), referenceSchema);
+            reference.migrate();
+            stored.forEach(bill -> {
+                store.upsert(bill);
+                reference.upsert(bill);
+            });
+            long oneByOne = batch.stream().filter(reference::upsert).count();
+
+            int written = store.upsertAll(batch);
+
+            assertThat(oneByOne).isEqualTo(4);
+            assertThat(written).isEqualTo(4); // March, May 3, June and the other's March
+            for (Bill bill : batch) {
+                assertThat(store.find(bill.subscriber(), bill.cycle()))
+                        .isEqualTo(reference.find(bill.subscriber(), bill.cycle())).isPresent();
+                assertThat(store.versions(bill.subscriber(), bill.cycle()))
+                        .usingRecursiveFieldByFieldElementComparatorIgnoringFields("recordedAt")
+                        .containsExactlyElementsOf(reference.versions(bill.subscriber(), bill.cycle()));
+            }
+            assertThat(store.find(USER, YearMonth.of(2025, 4)).orElseThrow().version()).isEqualTo(5);
+            assertThat(store.versions(USER, YearMonth.of(2025, 5))).extracting(BillVersion::version,
+                    BillVersion::previousVersion).containsExactly(org.assertj.core.groups.Tuple.tuple(3L, 1L),
+                    org.assertj.core.groups.Tuple.tuple(1L, null));
+            assertThat(lineRows(YearMonth.of(2025, 5))).isEqualTo(6);
+            assertThat(store.upsertAll(batch)).isZero();
+        } finally {
+            TestDatabases.dropSchema(dataSource(), referenceSchema);
+        }
+    }
+
+    @Test
     void findLatest_returnsTheNewestCycle() {
         Bill january = billOf(YearMonth.of(2025, 1), 9, 2);
         Bill march = SeedScenario.bill(1);

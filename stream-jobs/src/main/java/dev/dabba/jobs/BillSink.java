@@ -27,7 +27,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * not have. Within a batch only the newest version of each subscriber's bill for a cycle is kept: the store would
  * skip the older ones' effect anyway, and the bill-updates topic still carries every version. A transaction per bill
  * spent most of its time committing and capped the job at a few hundred records/s (docs/benchmarks.md, "End to
- * end"). Each writer keeps one connection open (opening one per bill cost about 8 ms).
+ * end"). Each writer keeps one connection open (opening one per bill cost about 8 ms), with the driver's
+ * {@code reWriteBatchedInserts} on, so a batch's line, segment and history rows go as multi-row INSERTs.
  */
 public final class BillSink implements Sink<Bill> {
 
@@ -87,6 +88,8 @@ public final class BillSink implements Sink<Bill> {
     public SinkWriter<Bill> createWriter(WriterInitContext context) {
         ReusedConnection dataSource = new ReusedConnection();
         dataSource.setURL(jdbcUrl);
+        // The store's row inserts go as JDBC batches; let the driver send them as multi-row INSERTs.
+        dataSource.setReWriteBatchedInserts(true);
         if (user != null) {
             dataSource.setUser(user);
         }

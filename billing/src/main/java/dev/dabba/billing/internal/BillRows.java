@@ -33,11 +33,19 @@ public final class BillRows {
 
     /** Inserts a bill, or replaces the stored one only if the incoming version is higher; updates 0 rows if not. */
     public final String upsertBill;
-    /** The stored lines' event ids, positions and amounts, to tell what a new version changes. */
+    /**
+     * {@link #upsertBill} for many bills in one statement: parameters are arrays, one element per bill (see
+     * {@link #bindBills}); returns the subscriber and cycle of each bill it wrote. The bills must have distinct keys.
+     */
+    public final String upsertBills;
+    /**
+     * The stored lines' subscribers, cycles, event ids, positions and amounts for many bills, to tell what new
+     * versions change. Parameters: a subscriber array and a cycle array ({@link #bindKeys}).
+     */
     public final String selectLineAmounts;
-    /** Deletes a bill's lines (and, by cascade, their segments). */
+    /** Deletes many bills' lines (and, by cascade, their segments). Parameters as {@link #selectLineAmounts}. */
     public final String deleteLines;
-    /** Deletes a bill's bundle usage. */
+    /** Deletes many bills' bundle usage. Parameters as {@link #selectLineAmounts}. */
     public final String deleteBundles;
     /** Inserts one line. */
     public final String insertLine;
@@ -45,8 +53,11 @@ public final class BillRows {
     public final String insertSegment;
     /** Inserts one bundle usage. */
     public final String insertBundle;
-    /** The highest version in a bill's history below a given one. */
-    public final String selectPreviousVersion;
+    /**
+     * For many bills, the subscriber, cycle and highest version in the bill's history below a given one (NULL if
+     * none). Parameters: subscriber, cycle and version arrays.
+     */
+    public final String selectPreviousVersions;
     /** Inserts a version into the history. */
     public final String insertVersion;
     /** Inserts one change of a version. */
@@ -96,15 +107,25 @@ public final class BillRows {
                 + "total_paisa = EXCLUDED.total_paisa, updated_at = EXCLUDED.updated_at, "
                 + "line_count = EXCLUDED.line_count "
                 + "WHERE b.version < EXCLUDED.version";
-        selectLineAmounts = "SELECT event_id, position, amount_paisa FROM " + line + key;
-        deleteLines = "DELETE FROM " + line + key;
-        deleteBundles = "DELETE FROM " + bundle + key;
+        String keys = " k(s, c) ON t.subscriber = k.s AND t.cycle = k.c";
+        String keyArrays = "unnest(?::text[], ?::text[]) AS";
+        upsertBills = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") SELECT s, c, v, st, t, cp, sp, dp, tp, "
+                + "u::timestamptz, lc FROM unnest(?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::int8[], "
+                + "?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int4[]) AS k(s, c, v, st, t, cp, sp, dp, tp, u, lc) "
+                + "WHERE true " // so that ON CONFLICT is not read as a join condition
+                + upsertBill.substring(upsertBill.indexOf("ON CONFLICT")) + " RETURNING b.subscriber, b.cycle";
+        selectLineAmounts = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa FROM " + line
+                + " t JOIN " + keyArrays + keys;
+        deleteLines = "DELETE FROM " + line + " t USING " + keyArrays + keys.replace(" ON ", " WHERE ");
+        deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keys.replace(" ON ", " WHERE ");
         insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertBundle = "INSERT INTO " + bundle + " (" + BUNDLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
-        selectPreviousVersion = "SELECT max(version) FROM " + version + key + " AND version < ?";
+        selectPreviousVersions = "SELECT k.s, k.c, (SELECT max(t.version) FROM " + version + " t WHERE "
+                + "t.subscriber = k.s AND t.cycle = k.c AND t.version < k.v) FROM unnest(?::text[], ?::text[], "
+                + "?::int8[]) AS k(s, c, v)";
         insertVersion = "INSERT INTO " + version + " (" + VERSION_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING";
         insertChange = "INSERT INTO " + change + " (" + CHANGE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
@@ -143,6 +164,45 @@ public final class BillRows {
         ps.setLong(9, bill.total().paisa());
         ps.setObject(10, utc(bill.updatedAt()));
         ps.setInt(11, bill.lines().size());
+    }
+
+    /** Binds the headers of {@code bills}, which must have distinct keys, to {@link #upsertBills}. */
+    public static void bindBills(PreparedStatement ps, List<Bill> bills) throws SQLException {
+        int n = bills.size();
+        Object[][] columns = new Object[11][];
+        for (int i = 0; i < columns.length; i++) {
+            columns[i] = new Object[n];
+        }
+        for (int i = 0; i < n; i++) {
+            Bill bill = bills.get(i);
+            columns[0][i] = bill.subscriber().value();
+            columns[1][i] = bill.cycle().toString();
+            columns[2][i] = bill.version();
+            columns[3][i] = bill.status().name();
+            columns[4][i] = bill.tariffId();
+            columns[5][i] = bill.calls().paisa();
+            columns[6][i] = bill.sms().paisa();
+            columns[7][i] = bill.data().paisa();
+            columns[8][i] = bill.total().paisa();
+            columns[9][i] = bill.updatedAt().toString(); // ISO-8601 in UTC, always with seconds
+            columns[10][i] = bill.lines().size();
+        }
+        String[] types = {"text", "text", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int4"};
+        for (int i = 0; i < columns.length; i++) {
+            ps.setArray(i + 1, ps.getConnection().createArrayOf(types[i], columns[i]));
+        }
+    }
+
+    /** Binds the subscribers and cycles of {@code bills} as the two arrays of a many-bill key statement. */
+    public static void bindKeys(PreparedStatement ps, List<Bill> bills) throws SQLException {
+        String[] subscribers = new String[bills.size()];
+        String[] cycles = new String[bills.size()];
+        for (int i = 0; i < bills.size(); i++) {
+            subscribers[i] = bills.get(i).subscriber().value();
+            cycles[i] = bills.get(i).cycle().toString();
+        }
+        ps.setArray(1, ps.getConnection().createArrayOf("text", subscribers));
+        ps.setArray(2, ps.getConnection().createArrayOf("text", cycles));
     }
 
     /** Binds {@code bill}'s header to {@link #insertVersion}. */
