@@ -1,5 +1,6 @@
 package dev.dabba.billing;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -217,104 +218,119 @@ public final class BillRenderer {
         return csv.toString();
     }
 
-    /** {@code bill} as one compact JSON object. */
+    /**
+     * {@code bill} as one compact JSON object, written field by field without building a tree first (the stream job
+     * renders every bill version it emits this way; the tree cost it a third of its bill thread).
+     */
     public static String json(Bill bill) {
-        return write(billJson(bill));
+        Objects.requireNonNull(bill, "bill must not be null");
+        java.io.StringWriter out = new java.io.StringWriter(512 + 1024 * bill.lines().size());
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            writeBill(g, bill);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write JSON", e); // a StringWriter does not fail
+        }
+        return out.toString();
     }
 
     /** {@code bill} as a JSON tree (the shape of {@code GET /api/v1/subscribers/{msisdn}/bills/{cycle}}). */
     public static ObjectNode billJson(Bill bill) {
-        Objects.requireNonNull(bill, "bill must not be null");
-        ObjectNode root = MAPPER.createObjectNode();
-        root.put("subscriber", bill.subscriber().value());
-        root.put("cycle", bill.cycle().toString());
-        root.put("version", bill.version());
-        root.put("status", bill.status().name());
-        root.put("tariffId", bill.tariffId());
-        root.put("updatedAt", bill.updatedAt().toString());
-        root.put("eventCount", bill.eventCount());
-        ArrayNode lines = root.putArray("lines");
+        try {
+            return (ObjectNode) MAPPER.readTree(json(bill));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot read back the JSON just written", e);
+        }
+    }
+
+    private static void writeBill(JsonGenerator g, Bill bill) throws java.io.IOException {
+        g.writeStartObject();
+        g.writeStringField("subscriber", bill.subscriber().value());
+        g.writeStringField("cycle", bill.cycle().toString());
+        g.writeNumberField("version", bill.version());
+        g.writeStringField("status", bill.status().name());
+        g.writeStringField("tariffId", bill.tariffId());
+        g.writeStringField("updatedAt", bill.updatedAt().toString());
+        g.writeNumberField("eventCount", bill.eventCount());
+        g.writeArrayFieldStart("lines");
         for (BillLine line : bill.lines()) {
             RatedLine r = line.rated();
-            ObjectNode n = lines.addObject();
-            n.put("position", line.position());
-            n.put("eventId", r.eventId().toString());
-            n.put("tower", r.tower().value());
-            n.put("start", r.start().toString());
-            ObjectNode clock = n.putObject("clock");
+            g.writeStartObject();
+            g.writeNumberField("position", line.position());
+            g.writeStringField("eventId", r.eventId().toString());
+            g.writeStringField("tower", r.tower().value());
+            g.writeStringField("start", r.start().toString());
+            g.writeObjectFieldStart("clock");
             for (Map.Entry<String, Long> e : r.clock().entries().entrySet()) {
-                clock.put(e.getKey(), e.getValue().longValue());
+                g.writeNumberField(e.getKey(), e.getValue().longValue());
             }
-            n.put("clockText", r.clock().toString());
-            n.put("hlc", r.hlc().toString());
-            n.put("service", r.service().label());
-            ObjectNode quantity = n.putObject("quantity");
-            quantity.put("amount", r.quantity().amount());
-            quantity.put("unit", r.quantity().unit().symbol());
-            quantity.put("text", r.quantity().toString());
-            n.put("charged", r.charged());
-            if (r.counterparty() == null) {
-                n.putNull("counterparty");
-            } else {
-                n.put("counterparty", r.counterparty().value());
-            }
-            n.put("exactPaisa", plain(r.exactPaisa()));
-            putMoney(n, "amount", r.amount());
-            n.put("concurrent", line.concurrent());
-            n.put("releasedIncomplete", line.releasedIncomplete());
-            if (line.missingDependencies() == null) {
-                n.putNull("missingDependencies");
-            } else {
-                n.put("missingDependencies", line.missingDependencies());
-            }
-            n.put("cloneSuspect", line.cloneSuspect());
-            ArrayNode segments = n.putArray("segments");
+            g.writeEndObject();
+            g.writeStringField("clockText", r.clock().toString());
+            g.writeStringField("hlc", r.hlc().toString());
+            g.writeStringField("service", r.service().label());
+            g.writeObjectFieldStart("quantity");
+            g.writeNumberField("amount", r.quantity().amount());
+            g.writeStringField("unit", r.quantity().unit().symbol());
+            g.writeStringField("text", r.quantity().toString());
+            g.writeEndObject();
+            g.writeNumberField("charged", r.charged());
+            g.writeStringField("counterparty", r.counterparty() == null ? null : r.counterparty().value());
+            g.writeStringField("exactPaisa", plain(r.exactPaisa()));
+            writeMoney(g, "amount", r.amount());
+            g.writeBooleanField("concurrent", line.concurrent());
+            g.writeBooleanField("releasedIncomplete", line.releasedIncomplete());
+            g.writeStringField("missingDependencies", line.missingDependencies());
+            g.writeBooleanField("cloneSuspect", line.cloneSuspect());
+            g.writeArrayFieldStart("segments");
             Quantity.Unit unit = r.service().unit();
-            for (RatedSegment s : r.segments()) {
-                ObjectNode sn = segments.addObject();
-                sn.put("offset", s.offset());
-                sn.put("quantity", s.quantity());
-                sn.put("charged", s.charged());
-                sn.put("pulses", s.pulses());
-                if (s.window() == null) {
-                    sn.putNull("window");
+            for (RatedSegment seg : r.segments()) {
+                g.writeStartObject();
+                g.writeNumberField("offset", seg.offset());
+                g.writeNumberField("quantity", seg.quantity());
+                g.writeNumberField("charged", seg.charged());
+                g.writeNumberField("pulses", seg.pulses());
+                g.writeStringField("window", seg.window());
+                g.writeNumberField("tierFrom", seg.tierFrom());
+                g.writeStringField("price", plain(seg.price()));
+                g.writeNumberField("rateUnit", seg.unit());
+                g.writeStringField("rateUnitText", UnitText.format(seg.unit(), unit));
+                g.writeStringField("bundle", seg.bundle());
+                g.writeNumberField("bundleUsed", seg.bundleUsed());
+                g.writeStringField("connectFee", plain(seg.connectFee()));
+                g.writeStringField("exactPaisa", plain(seg.exactPaisa()));
+                if (seg.amount() == null) {
+                    g.writeNullField("amountPaisa");
                 } else {
-                    sn.put("window", s.window());
+                    g.writeNumberField("amountPaisa", seg.amount().paisa());
                 }
-                sn.put("tierFrom", s.tierFrom());
-                sn.put("price", plain(s.price()));
-                sn.put("rateUnit", s.unit());
-                sn.put("rateUnitText", UnitText.format(s.unit(), unit));
-                if (s.bundle() == null) {
-                    sn.putNull("bundle");
-                } else {
-                    sn.put("bundle", s.bundle());
-                }
-                sn.put("bundleUsed", s.bundleUsed());
-                sn.put("connectFee", plain(s.connectFee()));
-                sn.put("exactPaisa", plain(s.exactPaisa()));
-                if (s.amount() == null) {
-                    sn.putNull("amountPaisa");
-                } else {
-                    sn.put("amountPaisa", s.amount().paisa());
-                }
+                g.writeEndObject();
             }
+            g.writeEndArray();
+            g.writeEndObject();
         }
-        ArrayNode bundles = root.putArray("bundles");
+        g.writeEndArray();
+        g.writeArrayFieldStart("bundles");
         for (BundleUsage b : bill.bundles()) {
-            ObjectNode bn = bundles.addObject();
-            bn.put("bundle", b.bundle());
-            bn.put("unit", b.unit().symbol());
-            bn.put("allowance", b.allowance());
-            bn.put("used", b.used());
-            bn.put("remaining", b.remaining());
+            g.writeStartObject();
+            g.writeStringField("bundle", b.bundle());
+            g.writeStringField("unit", b.unit().symbol());
+            g.writeNumberField("allowance", b.allowance());
+            g.writeNumberField("used", b.used());
+            g.writeNumberField("remaining", b.remaining());
+            g.writeEndObject();
         }
-        putMoney(root, "calls", bill.calls());
-        putMoney(root, "sms", bill.sms());
-        putMoney(root, "data", bill.data());
-        putMoney(root, "total", bill.total());
-        root.put("exactTotalPaisa", plain(bill.exactTotal()));
-        return root;
+        g.writeEndArray();
+        writeMoney(g, "calls", bill.calls());
+        writeMoney(g, "sms", bill.sms());
+        writeMoney(g, "data", bill.data());
+        writeMoney(g, "total", bill.total());
+        g.writeStringField("exactTotalPaisa", plain(bill.exactTotal()));
+        g.writeEndObject();
+    }
+
+    /** {@code "name": "21.90"} and {@code "namePaisa": 2190}. */
+    private static void writeMoney(JsonGenerator g, String name, Money money) throws java.io.IOException {
+        g.writeStringField(name, money.toPlainString());
+        g.writeNumberField(name + "Paisa", money.paisa());
     }
 
     /** A listing page as a JSON tree: {@code {"items": [...], "nextCursor": "..." | null}}. */

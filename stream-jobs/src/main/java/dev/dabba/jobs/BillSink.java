@@ -27,7 +27,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * not have. Within a batch only the newest version of each subscriber's bill for a cycle is kept: the store would
  * skip the older ones' effect anyway, and the bill-updates topic still carries every version. A transaction per bill
  * spent most of its time committing and capped the job at a few hundred records/s (docs/benchmarks.md, "End to
- * end"). Each writer keeps one connection open (opening one per bill cost about 8 ms), with the driver's
+ * end"). The batches are written on a thread of the writer's own, one at a time, so the task computes bills while
+ * PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one connection open (opening one per bill cost about 8 ms), with the driver's
  * {@code reWriteBatchedInserts} on, so a batch's line, segment and history rows go as multi-row INSERTs.
  */
 public final class BillSink implements Sink<Bill> {
@@ -96,11 +97,22 @@ public final class BillSink implements Sink<Bill> {
         if (password != null) {
             dataSource.setPassword(password);
         }
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "bill-store-writer-" + context.getTaskInfo().getIndexOfThisSubtask());
+            t.setDaemon(true);
+            return t;
+        });
         return new Writer(new BillStore(dataSource, schema), dataSource, context.getProcessingTimeService(),
-                maxBatch, maxDelayMillis, listener);
+                maxBatch, maxDelayMillis, listener, io, io::shutdownNow);
     }
 
-    /** The batching writer; all its methods run on the task's mailbox thread (timers included). */
+    /**
+     * The batching writer; all its methods run on the task's mailbox thread (timers included), and the batches are
+     * written on {@code io}, one at a time: while a batch goes to PostgreSQL the task computes the next bills (the
+     * bill operator and this sink are chained, so a synchronous write stopped both). A batch waits for the one
+     * before it, {@link #flush} (before every checkpoint) waits for all, and a failed write fails the next
+     * {@code write}, {@code flush} or {@code close}, so the job restarts from its last checkpoint and nothing is lost.
+     */
     static final class Writer implements SinkWriter<Bill> {
         private final BillStore store;
         private final ReusedConnection connection;
@@ -108,21 +120,33 @@ public final class BillSink implements Sink<Bill> {
         private final int maxBatch;
         private final long maxDelayMillis;
         private final CommitListener listener;
+        private final java.util.concurrent.Executor io;
+        private final Runnable stopIo;
         private final Map<String, Bill> batch = new LinkedHashMap<>();
+        private java.util.concurrent.CompletableFuture<Void> inFlight =
+                java.util.concurrent.CompletableFuture.completedFuture(null);
         private boolean timerSet;
 
+        /** A writer writing on the calling thread (tests). */
         Writer(BillStore store, ReusedConnection connection, ProcessingTimeService time, int maxBatch,
                 long maxDelayMillis, CommitListener listener) {
+            this(store, connection, time, maxBatch, maxDelayMillis, listener, Runnable::run, () -> { });
+        }
+
+        Writer(BillStore store, ReusedConnection connection, ProcessingTimeService time, int maxBatch,
+                long maxDelayMillis, CommitListener listener, java.util.concurrent.Executor io, Runnable stopIo) {
             this.listener = listener;
             this.store = store;
             this.connection = connection;
             this.time = time;
             this.maxBatch = maxBatch;
             this.maxDelayMillis = maxDelayMillis;
+            this.io = Objects.requireNonNull(io, "io");
+            this.stopIo = Objects.requireNonNull(stopIo, "stopIo");
         }
 
         @Override
-        public void write(Bill bill, Context context) {
+        public void write(Bill bill, Context context) throws java.io.IOException {
             batch.merge(bill.subscriber().value() + "/" + bill.cycle(), bill,
                     (held, next) -> next.version() >= held.version() ? next : held);
             if (batch.size() >= maxBatch || maxDelayMillis == 0) {
@@ -137,19 +161,37 @@ public final class BillSink implements Sink<Bill> {
         }
 
         @Override
-        public void flush(boolean endOfInput) {
+        public void flush(boolean endOfInput) throws java.io.IOException {
             writeBatch();
+            awaitInFlight();
         }
 
-        private void writeBatch() {
+        /** Hands the batch to {@code io} once the batch before it is written. */
+        private void writeBatch() throws java.io.IOException {
             if (batch.isEmpty()) {
                 return;
             }
-            store.upsertAll(batch.values());
-            if (listener != null) {
-                listener.committed(List.copyOf(batch.values()));
-            }
+            List<Bill> bills = List.copyOf(batch.values());
             batch.clear();
+            awaitInFlight();
+            inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                store.upsertAll(bills);
+                if (listener != null) {
+                    listener.committed(bills);
+                }
+            }, io);
+        }
+
+        private void awaitInFlight() throws java.io.IOException {
+            try {
+                inFlight.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new java.io.IOException("writing bills to the report store failed: "
+                        + e.getCause().getMessage(), e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted while writing bills to the report store");
+            }
         }
 
         /** Bills waiting for their batch (for tests). */
@@ -158,8 +200,13 @@ public final class BillSink implements Sink<Bill> {
         }
 
         @Override
-        public void close() throws SQLException {
-            connection.closeConnection();
+        public void close() throws Exception {
+            try {
+                awaitInFlight();
+            } finally {
+                stopIo.run();
+                connection.closeConnection();
+            }
         }
     }
 

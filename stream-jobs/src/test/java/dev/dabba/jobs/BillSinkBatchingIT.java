@@ -131,4 +131,48 @@ class BillSinkBatchingIT {
         assertThat(commits).as("an empty flush writes nothing").containsExactly(3, 1);
         w.close();
     }
+
+    @Test
+    void batchesAreWrittenInTheBackground_flushWaitsForThem_andAFailedWriteFailsTheNextCall() throws Exception {
+        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
+        ds.setURL(db.jdbcUrl());
+        ds.setUser(db.user());
+        BillStore store = new BillStore(ds, "sink_async");
+        store.migrate();
+        List<Integer> commits = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        io.execute(() -> {
+            try {
+                release.await(); // holds the writer thread until the test lets it go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        BillSink.Writer w = new BillSink.Writer(store, ds, new ManualTime(), 2, 100,
+                (Collection<Bill> bills) -> commits.add(bills.size()), io, io::shutdownNow);
+        BillStore reader = new BillStore(db.dataSource(), "sink_async");
+
+        w.write(bill(Msisdn.of("+919800000021"), 1, 4), null);
+        w.write(bill(Msisdn.of("+919800000022"), 1, 4), null); // full: handed to the writer thread
+        assertThat(w.pending()).isZero();
+        assertThat(reader.find(Msisdn.of("+919800000021"), CYCLE)).as("not written while the thread is held")
+                .isEmpty();
+        w.write(bill(Msisdn.of("+919800000023"), 1, 4), null);
+        release.countDown();
+        w.flush(false);
+        assertThat(commits).containsExactly(2, 1);
+        assertThat(reader.find(Msisdn.of("+919800000023"), CYCLE)).isPresent();
+
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP TABLE sink_async.bill CASCADE");
+        }
+        w.write(bill(Msisdn.of("+919800000024"), 1, 4), null);
+        w.write(bill(Msisdn.of("+919800000025"), 1, 4), null); // full: its write fails on the writer thread
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.flush(false))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("report store");
+        assertThat(commits).containsExactly(2, 1);
+        io.shutdownNow();
+        ds.closeConnection();
+    }
 }
