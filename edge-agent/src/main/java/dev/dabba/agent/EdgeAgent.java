@@ -95,6 +95,8 @@ public final class EdgeAgent implements AutoCloseable {
                 }
             });
     private final ScheduledExecutorService scheduler;
+    private final java.util.concurrent.atomic.AtomicBoolean resendQueued =
+            new java.util.concurrent.atomic.AtomicBoolean();
     private final AtomicBoolean maintenanceQueued = new AtomicBoolean();
     private final CallPartEncoding callEncoding;
     private final Metrics.Counter stamped;
@@ -852,6 +854,27 @@ public final class EdgeAgent implements AutoCloseable {
         @Override
         public void disconnected(String reason) {
             publisher.disconnected();
+        }
+
+        /**
+         * A handover clock that found every in-flight slot taken (the batches fill the window under load) goes out
+         * as soon as a slot frees, not at the next housekeeping tick: the target tower holds the subscriber's
+         * records until it arrives.
+         */
+        @Override
+        public void publishCompleted() {
+            if (exchange.hasUnsent() && resendQueued.compareAndSet(false, true)) {
+                try {
+                    scheduler.execute(() -> {
+                        resendQueued.set(false);
+                        if (isConnected()) {
+                            exchange.resendUnsent();
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    resendQueued.set(false);
+                }
+            }
         }
 
         @Override

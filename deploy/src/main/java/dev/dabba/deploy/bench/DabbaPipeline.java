@@ -140,27 +140,48 @@ final class DabbaPipeline implements AutoCloseable {
             List<UsageRecord> stamped) throws InterruptedException {
         EventId[] ids = new EventId[records];
         long[] stampedAt = new long[records];
+        UsageRecord[] made = new UsageRecord[records];
         long kafkaBefore = gateway.acceptedRecords();
         String loadBefore = Machine.loadAverage();
         long cpuBefore = Machine.processCpuNanos();
         long t0 = System.nanoTime();
+        // One thread per tower, as towers stamp in parallel: a tower waiting for a handed-over subscriber's clock
+        // (its arrival gate) holds up that tower only. The radio network's order is kept: a subscriber's record at
+        // the tower it moved to waits until the old tower has handed it over (and announced the arrival there).
+        TowerDrivers drivers = new TowerDrivers(agents);
+        java.util.Map<dev.dabba.record.Msisdn, java.util.concurrent.CountDownLatch> lastHandover =
+                new java.util.HashMap<>();
         for (int i = 0; i < records; i++) {
             Workload.Step step = workload.next();
             if (rate > 0) {
                 pace(t0 + (long) (i * 1e9 / rate));
             }
-            long now = System.nanoTime();
+            stampedAt[i] = System.nanoTime();
             EdgeAgent tower = agents.get(step.tower());
-            UsageRecord r = tower.record(step.subscriber(), Instant.now(), step.usage());
-            ids[i] = r.id();
-            stampedAt[i] = now;
-            stamped.add(r);
-            if (step.handoverTo() >= 0) {
-                EdgeAgent next = agents.get(step.handoverTo());
-                next.expectArrival(step.subscriber(), tower.node());
-                tower.handOver(step.subscriber(), next.node());
+            java.util.concurrent.CountDownLatch after = lastHandover.get(step.subscriber());
+            java.util.concurrent.CountDownLatch handedOver = step.handoverTo() < 0 ? null
+                    : new java.util.concurrent.CountDownLatch(1);
+            if (handedOver != null) {
+                lastHandover.put(step.subscriber(), handedOver);
             }
+            int index = i;
+            drivers.submit(step.tower(), () -> {
+                if (after != null) {
+                    await(after);
+                }
+                UsageRecord r = tower.record(step.subscriber(), Instant.now(), step.usage());
+                ids[index] = r.id();
+                made[index] = r;
+                if (handedOver != null) {
+                    EdgeAgent next = agents.get(step.handoverTo());
+                    next.expectArrival(step.subscriber(), tower.node());
+                    tower.handOver(step.subscriber(), next.node());
+                    handedOver.countDown();
+                }
+            });
         }
+        drivers.finish(timeout);
+        stamped.addAll(java.util.Arrays.asList(made));
         long stampedDone = System.nanoTime();
         CompletableFuture<Long> published = CompletableFuture.supplyAsync(() -> {
             for (EdgeAgent a : agents) {
@@ -221,6 +242,15 @@ final class DabbaPipeline implements AutoCloseable {
         return at == 0 ? Double.NaN : (at - t0) / 1e9;
     }
 
+    private static void await(java.util.concurrent.CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while a tower waited for a handover", e);
+        }
+    }
+
     static void pace(long due) throws InterruptedException {
         long wait = due - System.nanoTime();
         if (wait > 0) {
@@ -261,6 +291,57 @@ final class DabbaPipeline implements AutoCloseable {
                 started.pop().close();
             } catch (Exception e) {
                 System.err.println("dabba bench: stopping a component failed: " + e);
+            }
+        }
+    }
+
+    /** A single-thread executor per tower, running each tower's steps in workload order. */
+    private static final class TowerDrivers {
+        private final List<java.util.concurrent.ExecutorService> threads = new ArrayList<>();
+        private final java.util.concurrent.atomic.AtomicReference<Throwable> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+
+        TowerDrivers(List<EdgeAgent> agents) {
+            for (EdgeAgent a : agents) {
+                threads.add(java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                    Thread t = new Thread(r, "bench-driver-" + a.node().value());
+                    t.setDaemon(true);
+                    return t;
+                }));
+            }
+        }
+
+        void submit(int tower, Runnable step) {
+            threads.get(tower).execute(() -> {
+                if (failure.get() != null) {
+                    return;
+                }
+                try {
+                    step.run();
+                } catch (RuntimeException | Error e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+        }
+
+        /** Waits until every tower has run its steps; fails with the first step that failed. */
+        void finish(Duration timeout) throws InterruptedException {
+            try {
+                for (java.util.concurrent.ExecutorService t : threads) {
+                    t.shutdown();
+                }
+                long deadline = System.nanoTime() + timeout.toNanos();
+                for (java.util.concurrent.ExecutorService t : threads) {
+                    if (!t.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        throw new IllegalStateException("the towers did not stamp their records within " + timeout);
+                    }
+                }
+                if (failure.get() != null) {
+                    throw new IllegalStateException("a tower failed to stamp a record: " + failure.get(),
+                            failure.get());
+                }
+            } finally {
+                threads.forEach(java.util.concurrent.ExecutorService::shutdownNow);
             }
         }
     }

@@ -100,6 +100,7 @@ public final class HandoverExchange {
     private final Metrics.Counter ackTimeouts;
     private final Metrics.Counter heldExpired;
     private final Metrics.Counter gossipSkipped;
+    private final Metrics.Counter windowFullRetries;
     private volatile long lastDeltaEntries;
 
     public HandoverExchange(NodeId node, MqttTopics topics, RecordCodec codec, EpochRegistry epochs,
@@ -136,6 +137,8 @@ public final class HandoverExchange {
                 "Received clock messages whose epoch stayed unknown beyond handover.holdUnknownEpoch.");
         this.gossipSkipped = metrics.counter("dabba_agent_gossip_skipped_total",
                 "Gossip rounds to a peer skipped because it had acknowledged everything already.");
+        this.windowFullRetries = metrics.counter("dabba_agent_handover_window_full_total",
+                "Clock messages that found every MQTT in-flight slot taken and went when one freed.");
         metrics.gauge("dabba_agent_handovers_held", "Received clock messages held for an unknown epoch.",
                 this::heldCount);
         metrics.gauge("dabba_agent_handover_last_delta_entries", "Clock entries in the last clock message sent.",
@@ -225,12 +228,27 @@ public final class HandoverExchange {
         try {
             sender.send(topics.handover(message.to()), codec.encodeHandover(message), props);
         } catch (Exception e) {
-            LOG.warn("{}: could not send a clock to {} now ({}); it is sent again at the next housekeeping tick "
-                    + "while connected, or on reconnect", node, message.to(), e.toString());
+            boolean windowFull = e instanceof org.eclipse.paho.mqttv5.common.MqttException m
+                    && m.getReasonCode() == org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT;
+            if (windowFull) { // expected under load: the batches hold every in-flight slot for a moment
+                windowFullRetries.increment();
+                LOG.debug("{}: every in-flight slot is taken; the clock to {} goes when one frees", node, message.to());
+            } else {
+                LOG.warn("{}: could not send a clock to {} now ({}); it is sent again as soon as a publish "
+                        + "completes, at the next housekeeping tick, or on reconnect", node, message.to(),
+                        e.toString());
+            }
             synchronized (lock) {
                 pending.remove(id);
                 unsent.add(new Pending(full.to(), full, properties, nanoTime.getAsLong()));
             }
+        }
+    }
+
+    /** Whether clocks wait to be sent again (a cheap check, for the agent's publish-completed callback). */
+    public boolean hasUnsent() {
+        synchronized (lock) {
+            return !unsent.isEmpty();
         }
     }
 

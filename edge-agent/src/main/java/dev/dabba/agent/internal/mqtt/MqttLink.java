@@ -51,6 +51,10 @@ public final class MqttLink implements AutoCloseable {
 
         /** A message arrived; call {@code complete} once it has been handled, to acknowledge it to the broker. */
         void messageArrived(String topic, MqttMessage message, Runnable complete);
+
+        /** A publish was acknowledged, so an in-flight slot is free again (called on the client's thread). */
+        default void publishCompleted() {
+        }
     }
 
     private final AgentConfig config;
@@ -305,6 +309,7 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            listener.publishCompleted();
         }
 
         @Override
