@@ -34,7 +34,15 @@ import org.apache.flink.util.Collector;
  * <p>The last announced epoch is in keyed state, and the job writes announcements with an exactly-once Kafka sink:
  * an announcement becomes visible only with the checkpoint that holds the state it came from, so after a restore
  * an epoch number is never seen with two contents. Started without state, it continues from {@code bootstrap}, the
- * latest epoch in the epochs topic when the job was submitted (or genesis).
+ * latest epoch in the epochs topic when the job was submitted.
+ *
+ * <p>When that topic is empty too (a new installation, or a rebuilt Kafka cluster whose epochs were lost) the
+ * authority starts a new <b>lineage</b>: its first epoch is numbered {@code lineageStart}, the wall clock in epoch
+ * milliseconds when the job was built, not 1. Numbers may skip, so agents adopt it like any later epoch; and since a
+ * lineage advances at most once per millisecond ({@code epochInterval} is at least 1 ms), a new lineage never
+ * re-uses a number an earlier one announced. Records an agent encoded against a lost lineage's epoch then meet an
+ * unknown epoch and are dead-lettered with that reason, never decoded against another epoch of the same number
+ * (which would bill them with wrong clocks). docs/operations.md, "The epochs topic is state too", has the recovery.
  */
 public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, FrontierAdvance, Epoch> {
 
@@ -46,11 +54,21 @@ public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, 
 
     private final long intervalMillis;
     private final byte[] bootstrap;
+    private final long lineageStart;
     private transient MapState<String, Long> frontier;
     private transient ValueState<byte[]> announced;
     private transient ValueState<Long> timer;
 
     public EpochAuthorityFunction(Duration epochInterval, Epoch bootstrap) {
+        this(epochInterval, bootstrap, System.currentTimeMillis());
+    }
+
+    /** As {@link #EpochAuthorityFunction(Duration, Epoch)}, a new lineage's first epoch numbered {@code lineageStart}. */
+    public EpochAuthorityFunction(Duration epochInterval, Epoch bootstrap, long lineageStart) {
+        if (lineageStart < 1) {
+            throw new IllegalArgumentException("lineageStart must be positive, was " + lineageStart);
+        }
+        this.lineageStart = lineageStart;
         this.intervalMillis = epochInterval.toMillis();
         if (intervalMillis <= 0) {
             throw new IllegalArgumentException("epochInterval must be at least 1 ms, was " + epochInterval);
@@ -90,7 +108,7 @@ public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, 
         for (Map.Entry<String, Long> e : frontier.entries()) {
             current.put(e.getKey(), e.getValue());
         }
-        Epoch next = next(previous, current);
+        Epoch next = next(previous, current, lineageStart);
         if (next != null) {
             announced.update(CODEC.encodeEpoch(next));
             out.collect(next);
@@ -110,9 +128,17 @@ public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, 
 
     /**
      * The epoch after {@code previous} for the frontier {@code frontier} (node id to prefix), or {@code null} when
-     * it would announce nothing new. Pure.
+     * it would announce nothing new; numbered one above {@code previous}. Pure.
      */
     static Epoch next(Epoch previous, Map<String, Long> frontier) {
+        return next(previous, frontier, 1);
+    }
+
+    /**
+     * As {@link #next(Epoch, Map)}, but the first epoch after genesis (a new lineage) is numbered
+     * {@code lineageStart}. Pure.
+     */
+    static Epoch next(Epoch previous, Map<String, Long> frontier, long lineageStart) {
         List<NodeId> added = new ArrayList<>();
         for (String node : new TreeMap<>(frontier).keySet()) {
             if (previous.members().indexOf(node) < 0) {
@@ -131,7 +157,9 @@ public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, 
         if (!moved) {
             return null;
         }
-        Epoch next = Epoch.of(previous.number() + 1, members, base);
+        long number = previous.number() == Epoch.GENESIS.number() ? Math.max(1, lineageStart)
+                : previous.number() + 1;
+        Epoch next = Epoch.of(number, members, base);
         if (!previous.precedes(next)) {
             throw new IllegalStateException("epoch " + next.number() + " would not follow " + previous.number()
                     + ": " + Arrays.toString(base));

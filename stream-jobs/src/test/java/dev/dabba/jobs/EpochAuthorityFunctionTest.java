@@ -17,13 +17,16 @@ class EpochAuthorityFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<Integer, FrontierAdvance, Epoch> harness(Epoch bootstrap)
             throws Exception {
-        return Harnesses.keyed(new EpochAuthorityFunction(Duration.ofSeconds(10), bootstrap),
+        return Harnesses.keyed(new EpochAuthorityFunction(Duration.ofSeconds(10), bootstrap, LINEAGE),
                 a -> EpochAuthorityFunction.KEY, Types.INT, SerializerTypeInfo.EPOCH);
     }
 
     private static FrontierAdvance advance(String node, long prefix) {
         return new FrontierAdvance(node, prefix, SequenceRanges.EMPTY);
     }
+
+    /** When the tests' jobs were "built": a new lineage's first epoch number. */
+    private static final long LINEAGE = 1_780_000_000_000L;
 
     @Test
     void announcesTheFrontier_onceAnInterval_appendingNewNodesInIdOrder_andOnlyWhenItMoved() throws Exception {
@@ -37,7 +40,7 @@ class EpochAuthorityFunctionTest {
             h.setProcessingTime(10_000);
 
             Epoch first = Harnesses.drain(h).get(0);
-            assertThat(first.number()).isEqualTo(1);
+            assertThat(first.number()).as("a new lineage starts at its start time").isEqualTo(LINEAGE);
             assertThat(first.members().nodes()).extracting(NodeId::value)
                     .containsExactly("MUMBAI_ANDHERI", "MUMBAI_BKC");
             assertThat(first.baseEntries()).isEqualTo(Map.of("MUMBAI_ANDHERI", 1L, "MUMBAI_BKC", 2L));
@@ -48,7 +51,7 @@ class EpochAuthorityFunctionTest {
             h.setProcessingTime(20_000);
 
             Epoch second = Harnesses.drain(h).get(0);
-            assertThat(second.number()).isEqualTo(2);
+            assertThat(second.number()).isEqualTo(LINEAGE + 1);
             assertThat(second.members().nodes()).extracting(NodeId::value)
                     .containsExactly("MUMBAI_ANDHERI", "MUMBAI_BKC", "MUMBAI_DADAR");
             assertThat(first.precedes(second)).isTrue();
@@ -85,13 +88,13 @@ class EpochAuthorityFunctionTest {
             h.setProcessingTime(0);
             h.processElement(advance("MUMBAI_BKC", 2), 0);
             h.setProcessingTime(10_000);
-            assertThat(Harnesses.drain(h)).extracting(Epoch::number).containsExactly(1L);
+            assertThat(Harnesses.drain(h)).extracting(Epoch::number).containsExactly(LINEAGE);
             snapshot = h.snapshot(1, 10_000);
         }
         KeyedOneInputStreamOperatorTestHarness<Integer, FrontierAdvance, Epoch> restored =
                 new KeyedOneInputStreamOperatorTestHarness<>(
                         new org.apache.flink.streaming.api.operators.KeyedProcessOperator<>(
-                                new EpochAuthorityFunction(Duration.ofSeconds(10), Epoch.GENESIS)),
+                                new EpochAuthorityFunction(Duration.ofSeconds(10), Epoch.GENESIS, LINEAGE + 60_000)),
                         a -> EpochAuthorityFunction.KEY, Types.INT);
         try (var h = restored) {
             h.setup(SerializerTypeInfo.EPOCH.createSerializer(
@@ -102,7 +105,24 @@ class EpochAuthorityFunctionTest {
             h.processElement(advance("MUMBAI_BKC", 3), 0);
             h.setProcessingTime(20_000);
 
-            assertThat(Harnesses.drain(h)).extracting(Epoch::number).containsExactly(2L);
+            assertThat(Harnesses.drain(h)).as("its own state wins over the lineage start of the new build")
+                    .extracting(Epoch::number).containsExactly(LINEAGE + 1);
         }
+    }
+
+    @Test
+    void aNewLineage_neverReusesTheNumbersOfAnEarlierOne() throws Exception {
+        // An earlier lineage built at LINEAGE announced an epoch every 1 ms (the shortest interval) for 5 seconds;
+        // its epochs were lost (an empty topic), and a job built afterwards starts over from genesis.
+        Epoch earlier = Epoch.GENESIS;
+        for (int i = 1; i <= 5_000; i++) {
+            earlier = EpochAuthorityFunction.next(earlier, Map.of("MUMBAI_BKC", (long) i), LINEAGE);
+        }
+        long builtAfter = LINEAGE + 5_000;
+
+        Epoch fresh = EpochAuthorityFunction.next(Epoch.GENESIS, Map.of("MUMBAI_ANDHERI", 1L), builtAfter);
+
+        assertThat(earlier.number()).isEqualTo(LINEAGE + 4_999);
+        assertThat(fresh.number()).isGreaterThan(earlier.number());
     }
 }
