@@ -45,6 +45,8 @@ class HandoverExchangeTest {
 
     private final AtomicLong nanos = new AtomicLong();
     private final List<Sent> wire = new ArrayList<>();
+    /** While set, the sender fails as Paho does when every in-flight slot is taken. */
+    private boolean windowFull;
 
     private final class Node {
         final TowerClock clock;
@@ -66,7 +68,13 @@ class HandoverExchangeTest {
                         public VectorClock clock() {
                             return clock.clock();
                         }
-                    }, (topic, payload, props) -> wire.add(new Sent(topic, payload, props)), nanos::get, metrics);
+                    }, (topic, payload, props) -> {
+                        if (windowFull) {
+                            throw new org.eclipse.paho.mqttv5.common.MqttException(
+                                    org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_MAX_INFLIGHT);
+                        }
+                        wire.add(new Sent(topic, payload, props));
+                    }, nanos::get, metrics);
         }
 
         Handover handOver(NodeId to) {
@@ -112,6 +120,25 @@ class HandoverExchangeTest {
 
     private VectorClock sentClock(Sent s) {
         return RecordCodec.standard().decodeHandover(s.payload(), a.epochs).clock();
+    }
+
+    @Test
+    void aClockThatMeetsAFullInFlightWindow_waitsAsUnsent_andGoesWithTheNextResend() {
+        a.stamp(3);
+        windowFull = true;
+
+        a.handOver(B);
+
+        assertThat(wire).as("nothing could go out").isEmpty();
+        assertThat(a.exchange.hasUnsent()).isTrue();
+        assertThat(a.metric("dabba_agent_handover_window_full_total")).isEqualTo(1.0);
+
+        windowFull = false;
+        a.exchange.resendUnsent(); // what the agent does as soon as any publish completes
+        assertThat(a.exchange.hasUnsent()).isFalse();
+        deliver();
+
+        assertThat(b.clock.clock().get(A.value())).isEqualTo(3);
     }
 
     @Test
