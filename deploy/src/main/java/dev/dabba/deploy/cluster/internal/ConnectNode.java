@@ -49,6 +49,16 @@ public final class ConnectNode {
 
     /** Installs the plugin and writes {@code worker.properties} and the exporter rules. */
     public void prepare(Path pluginJar, String bootstrap) {
+        prepare(pluginJar, bootstrap, Map.of());
+    }
+
+    /**
+     * As {@link #prepare(Path, String)}, with Kafka client properties (such as {@code security.protocol},
+     * {@code sasl.*}, {@code ssl.*}) for every client of the worker: its own (group membership, internal topics) and,
+     * with the {@code producer.}, {@code consumer.} and {@code admin.} prefixes, the tasks' producers and consumers
+     * and the admin client that creates topics, as {@code deploy/connect/worker.properties} shows.
+     */
+    public void prepare(Path pluginJar, String bootstrap, Map<String, String> kafkaClient) {
         if (!Files.isRegularFile(pluginJar)) {
             throw new ClusterException("no gateway plugin jar at " + pluginJar
                     + "; build it: ./mvnw -pl gateway -am package -DskipTests");
@@ -82,6 +92,11 @@ public final class ConnectNode {
             w.put("connector.client.config.override.policy", "All");
             w.put("config.providers", "file");
             w.put("config.providers.file.class", "org.apache.kafka.common.config.provider.FileConfigProvider");
+            for (Map.Entry<String, String> e : new java.util.TreeMap<>(kafkaClient).entrySet()) {
+                for (String prefix : List.of("", "producer.", "consumer.", "admin.")) {
+                    w.put(prefix + e.getKey(), e.getValue());
+                }
+            }
             Properties p = new Properties();
             p.putAll(w);
             try (OutputStream out = Files.newOutputStream(dir.resolve("worker.properties"))) {
