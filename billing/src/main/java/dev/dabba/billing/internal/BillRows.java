@@ -100,24 +100,26 @@ public final class BillRows {
         String version = q + "bill_version";
         String change = q + "bill_change";
         String key = " WHERE subscriber = ? AND cycle = ?";
-        upsertBill = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + "ON CONFLICT (subscriber, cycle) DO UPDATE SET version = EXCLUDED.version, "
+        String onConflict = "ON CONFLICT (subscriber, cycle) DO UPDATE SET version = EXCLUDED.version, "
                 + "status = EXCLUDED.status, tariff_id = EXCLUDED.tariff_id, calls_paisa = EXCLUDED.calls_paisa, "
                 + "sms_paisa = EXCLUDED.sms_paisa, data_paisa = EXCLUDED.data_paisa, "
                 + "total_paisa = EXCLUDED.total_paisa, updated_at = EXCLUDED.updated_at, "
                 + "line_count = EXCLUDED.line_count "
                 + "WHERE b.version < EXCLUDED.version";
+        upsertBill = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                + onConflict;
         String keys = " k(s, c) ON t.subscriber = k.s AND t.cycle = k.c";
+        String keysWhere = " k(s, c) WHERE t.subscriber = k.s AND t.cycle = k.c";
         String keyArrays = "unnest(?::text[], ?::text[]) AS";
         upsertBills = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") SELECT s, c, v, st, t, cp, sp, dp, tp, "
                 + "u::timestamptz, lc FROM unnest(?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::int8[], "
                 + "?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int4[]) AS k(s, c, v, st, t, cp, sp, dp, tp, u, lc) "
                 + "WHERE true " // so that ON CONFLICT is not read as a join condition
-                + upsertBill.substring(upsertBill.indexOf("ON CONFLICT")) + " RETURNING b.subscriber, b.cycle";
+                + onConflict + " RETURNING b.subscriber, b.cycle";
         selectLineAmounts = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa FROM " + line
                 + " t JOIN " + keyArrays + keys;
-        deleteLines = "DELETE FROM " + line + " t USING " + keyArrays + keys.replace(" ON ", " WHERE ");
-        deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keys.replace(" ON ", " WHERE ");
+        deleteLines = "DELETE FROM " + line + " t USING " + keyArrays + keysWhere;
+        deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keysWhere;
         insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
@@ -174,18 +176,18 @@ public final class BillRows {
             columns[i] = new Object[n];
         }
         for (int i = 0; i < n; i++) {
-            Bill bill = bills.get(i);
-            columns[0][i] = bill.subscriber().value();
-            columns[1][i] = bill.cycle().toString();
-            columns[2][i] = bill.version();
-            columns[3][i] = bill.status().name();
-            columns[4][i] = bill.tariffId();
-            columns[5][i] = bill.calls().paisa();
-            columns[6][i] = bill.sms().paisa();
-            columns[7][i] = bill.data().paisa();
-            columns[8][i] = bill.total().paisa();
-            columns[9][i] = bill.updatedAt().toString(); // ISO-8601 in UTC, always with seconds
-            columns[10][i] = bill.lines().size();
+            Bill one = bills.get(i);
+            columns[0][i] = one.subscriber().value();
+            columns[1][i] = one.cycle().toString();
+            columns[2][i] = one.version();
+            columns[3][i] = one.status().name();
+            columns[4][i] = one.tariffId();
+            columns[5][i] = one.calls().paisa();
+            columns[6][i] = one.sms().paisa();
+            columns[7][i] = one.data().paisa();
+            columns[8][i] = one.total().paisa();
+            columns[9][i] = one.updatedAt().toString(); // ISO-8601 in UTC, always with seconds
+            columns[10][i] = one.lines().size();
         }
         String[] types = {"text", "text", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int4"};
         for (int i = 0; i < columns.length; i++) {
