@@ -1,6 +1,7 @@
 package dev.dabba.billing;
 
 import dev.dabba.billing.internal.BillRows;
+import dev.dabba.billing.internal.LineHash;
 import dev.dabba.record.Msisdn;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -308,13 +309,16 @@ public final class BillStore {
         if (written.isEmpty()) {
             return 0;
         }
-        Map<String, Map<String, long[]>> before = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(rows.selectLineAmounts)) {
+        Map<String, Map<Integer, StoredLine>> stored = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.selectStoredLines)) {
             BillRows.bindKeys(ps, written);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    before.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2), k -> new HashMap<>())
-                            .put(rs.getString(3), new long[] {rs.getInt(4), rs.getLong(5)});
+                    long hash = rs.getLong(6);
+                    Long contentHash = rs.wasNull() ? null : hash;
+                    StoredLine line = new StoredLine(rs.getString(3), rs.getInt(4), rs.getLong(5), contentHash);
+                    stored.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2), k -> new HashMap<>())
+                            .put(line.position(), line);
                 }
             }
         }
@@ -332,17 +336,52 @@ public final class BillStore {
                 }
             }
         }
-        for (String delete : List.of(rows.deleteLines, rows.deleteBundles)) {
-            try (PreparedStatement ps = c.prepareStatement(delete)) {
-                BillRows.bindKeys(ps, written);
+        // Only the lines a version changed are written: a stored line stays when the new line at its position is
+        // of the same record with the same content hash; every other stored line is deleted (its segments by
+        // cascade) and every other new line inserted. Kept lines hold the same event at the same position in both,
+        // so the inserts never collide with them.
+        List<Bill> deletedFrom = new ArrayList<>();
+        List<Integer> deletedAt = new ArrayList<>();
+        Map<String, List<BillLine>> changedLines = new HashMap<>();
+        Map<BillLine, Long> hashes = new java.util.IdentityHashMap<>();
+        for (Bill bill : written) {
+            Map<Integer, StoredLine> old = stored.getOrDefault(key(bill.subscriber(), bill.cycle()), Map.of());
+            List<BillLine> changed = new ArrayList<>();
+            java.util.Set<Integer> kept = new java.util.HashSet<>();
+            for (BillLine line : bill.lines()) {
+                long hash = LineHash.of(line);
+                StoredLine held = old.get(line.position());
+                if (held != null && held.contentHash() != null && held.contentHash() == hash
+                        && held.eventId().equals(line.rated().eventId().toString())) {
+                    kept.add(line.position());
+                } else {
+                    changed.add(line);
+                    hashes.put(line, hash);
+                }
+            }
+            for (Integer position : new java.util.TreeSet<>(old.keySet())) {
+                if (!kept.contains(position)) {
+                    deletedFrom.add(bill);
+                    deletedAt.add(position);
+                }
+            }
+            changedLines.put(key(bill.subscriber(), bill.cycle()), changed);
+        }
+        if (!deletedAt.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(rows.deleteLinesAt)) {
+                BillRows.bindLinePositions(ps, deletedFrom, deletedAt);
                 ps.executeUpdate();
             }
+        }
+        try (PreparedStatement ps = c.prepareStatement(rows.deleteBundles)) {
+            BillRows.bindKeys(ps, written);
+            ps.executeUpdate();
         }
         try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
             int count = 0;
             for (Bill bill : written) {
-                for (BillLine line : bill.lines()) {
-                    BillRows.bindLine(ps, bill, line);
+                for (BillLine line : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+                    BillRows.bindLine(ps, bill, line, hashes.get(line));
                     ps.addBatch();
                     count++;
                 }
@@ -352,7 +391,7 @@ public final class BillStore {
         try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
             int count = 0;
             for (Bill bill : written) {
-                for (BillLine line : bill.lines()) {
+                for (BillLine line : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
                     List<RatedSegment> segments = line.rated().segments();
                     for (int i = 0; i < segments.size(); i++) {
                         BillRows.bindSegment(ps, bill, line, i + 1, segments.get(i));
@@ -384,8 +423,8 @@ public final class BillStore {
         try (PreparedStatement ps = c.prepareStatement(rows.insertChange)) {
             int count = 0;
             for (Bill bill : written) {
-                for (BillChange change : changes(before.getOrDefault(key(bill.subscriber(), bill.cycle()),
-                        Map.of()), bill)) {
+                for (BillChange change : changes(amounts(stored.getOrDefault(key(bill.subscriber(), bill.cycle()),
+                        Map.of())), bill)) {
                     BillRows.bindChange(ps, bill, change);
                     ps.addBatch();
                     count++;
@@ -404,6 +443,19 @@ public final class BillStore {
 
     private static String key(Msisdn subscriber, YearMonth cycle) {
         return subscriber.value() + "/" + cycle;
+    }
+
+    /** A stored line as a new version is compared with it; {@code contentHash} is null for lines stored before V4. */
+    private record StoredLine(String eventId, int position, long amountPaisa, Long contentHash) {
+    }
+
+    /** Event id to position and amount, of the stored lines {@code byPosition}. */
+    private static Map<String, long[]> amounts(Map<Integer, StoredLine> byPosition) {
+        Map<String, long[]> out = new HashMap<>();
+        for (StoredLine line : byPosition.values()) {
+            out.put(line.eventId(), new long[] {line.position(), line.amountPaisa()});
+        }
+        return out;
     }
 
     /** What {@code bill} changes against the stored lines {@code before} (event id to position and amount). */

@@ -18,6 +18,7 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,7 +42,7 @@ abstract class BillStoreContract {
     void createSchema() {
         schema = TestDatabases.uniqueSchema();
         store = new BillStore(dataSource(), schema);
-        assertThat(store.migrate()).isEqualTo(3);
+        assertThat(store.migrate()).isEqualTo(4);
     }
 
     @AfterEach
@@ -113,6 +114,50 @@ abstract class BillStoreContract {
 
         assertThat(store.find(USER, SeedScenario.CYCLE)).contains(newer);
         assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(3);
+    }
+
+    @Test
+    void upsert_newerVersion_rewritesOnlyTheLinesItChanged() {
+        store.upsert(billOf(SeedScenario.CYCLE, 1, 4));
+        Map<Integer, String> before = lineWriters(SeedScenario.CYCLE);
+        Bill newer = billOf(SeedScenario.CYCLE, 2, 6);
+
+        store.upsert(newer);
+
+        // xmin is the transaction that wrote a row: the four lines the new version did not change were left alone.
+        Map<Integer, String> after = lineWriters(SeedScenario.CYCLE);
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(newer);
+        assertThat(after).hasSize(6);
+        for (int position = 1; position <= 4; position++) {
+            assertThat(after.get(position)).as("writer of line %d", position).isEqualTo(before.get(position));
+        }
+        assertThat(after.get(5)).isEqualTo(after.get(6)).isNotEqualTo(before.get(1));
+    }
+
+    @Test
+    void upsert_versionsOfRandomSetsOfRecords_alwaysStoreExactlyTheNewestVersion() {
+        // Lines inserted before, between and after stored ones, removed, shifted and repriced (a bundle goes to
+        // whichever data session comes first): whatever the store keeps, the stored bill is the version written.
+        Tariff plan = Tariff.seedDefault().toBuilder()
+                .bundle(new Bundle("data-100m", java.util.Set.of(Service.data(RadioType.G4)), 100 * SeedScenario.MIB))
+                .build();
+        List<UsageRecord> all = SeedScenario.records();
+        Random random = new Random(11);
+        for (long version = 1; version <= 40; version++) {
+            List<UsageRecord> some = new ArrayList<>();
+            for (UsageRecord r : all) {
+                if (random.nextInt(3) > 0) {
+                    some.add(r);
+                }
+            }
+            Bill bill = Bill.compute(USER, SeedScenario.CYCLE, version, BillStatus.PROVISIONAL,
+                    dev.dabba.record.CausalOrder.sort(some), plan, SeedScenario.at(1));
+
+            assertThat(store.upsert(bill)).isTrue();
+
+            assertThat(store.find(USER, SeedScenario.CYCLE)).as("version %d", version).contains(bill);
+            assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(some.size());
+        }
     }
 
     @Test
@@ -405,7 +450,7 @@ abstract class BillStoreContract {
             }
             BillStore migrated = new BillStore(dataSource(), old);
 
-            assertThat(migrated.migrate()).isEqualTo(2);
+            assertThat(migrated.migrate()).isEqualTo(3);
 
             Bill bill = migrated.find(USER, SeedScenario.CYCLE).orElseThrow();
             assertThat(bill.total()).isEqualTo(Money.ofPaisa(180));
@@ -414,6 +459,7 @@ abstract class BillStoreContract {
             assertThat(migrated.versions(USER, SeedScenario.CYCLE)).extracting(BillVersion::version)
                     .containsExactly(3L);
             assertThat(migrated.upsert(SeedScenario.bill(6))).isTrue();
+            assertThat(migrated.find(USER, SeedScenario.CYCLE)).contains(SeedScenario.bill(6));
             assertThat(migrated.versions(USER, SeedScenario.CYCLE).get(0).changes())
                     .filteredOn(ch -> ch.kind() == BillChange.Kind.ADDED).hasSize(5);
         } finally {
@@ -440,6 +486,25 @@ abstract class BillStoreContract {
                 .toList();
         return Bill.compute(USER, cycle, version, BillStatus.PROVISIONAL, records, Tariff.seedDefault(),
                 Instant.parse("2025-04-01T00:00:00Z"));
+    }
+
+    /** Each stored line's position and the transaction that wrote it (PostgreSQL's {@code xmin}). */
+    private Map<Integer, String> lineWriters(YearMonth cycle) {
+        try (Connection c = dataSource().getConnection();
+                PreparedStatement ps = c.prepareStatement("SELECT position, xmin::text FROM \"" + schema
+                        + "\".bill_line WHERE subscriber = ? AND cycle = ?")) {
+            ps.setString(1, USER.value());
+            ps.setString(2, cycle.toString());
+            Map<Integer, String> out = new java.util.TreeMap<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getInt(1), rs.getString(2));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private int lineRows(YearMonth cycle) {

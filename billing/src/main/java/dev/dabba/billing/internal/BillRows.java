@@ -39,13 +39,17 @@ public final class BillRows {
      */
     public final String upsertBills;
     /**
-     * The stored lines' subscribers, cycles, event ids, positions and amounts for many bills, to tell what new
-     * versions change. Parameters: a subscriber array and a cycle array ({@link #bindKeys}).
+     * The stored lines' subscribers, cycles, event ids, positions, amounts and content hashes ({@link LineHash}) for
+     * many bills, to tell what new versions change. Parameters: a subscriber array and a cycle array
+     * ({@link #bindKeys}).
      */
-    public final String selectLineAmounts;
-    /** Deletes many bills' lines (and, by cascade, their segments). Parameters as {@link #selectLineAmounts}. */
-    public final String deleteLines;
-    /** Deletes many bills' bundle usage. Parameters as {@link #selectLineAmounts}. */
+    public final String selectStoredLines;
+    /**
+     * Deletes lines (and, by cascade, their segments) by subscriber, cycle and position. Parameters: a subscriber, a
+     * cycle and a position array, one element per line.
+     */
+    public final String deleteLinesAt;
+    /** Deletes many bills' bundle usage. Parameters as {@link #selectStoredLines}. */
     public final String deleteBundles;
     /** Inserts one line. */
     public final String insertLine;
@@ -79,7 +83,8 @@ public final class BillRows {
     private static final String BILL_COLUMNS = "subscriber, cycle, version, status, tariff_id, calls_paisa, "
             + "sms_paisa, data_paisa, total_paisa, updated_at, line_count";
     private static final String LINE_COLUMNS = "subscriber, cycle, position, event_id, tower, start_at, clock, hlc, "
-            + "service, quantity, quantity_unit, counterparty, amount_exact, amount_paisa, concurrent, missing_dependencies, clone_suspect";
+            + "service, quantity, quantity_unit, counterparty, amount_exact, amount_paisa, concurrent, missing_dependencies, "
+            + "clone_suspect, content_hash";
     private static final String SEGMENT_COLUMNS = "subscriber, cycle, position, seq, offset_qty, quantity, charged, "
             + "pulses, time_window, tier_from, price, rate_unit, bundle_id, bundle_used, connect_fee, amount_exact, "
             + "amount_paisa";
@@ -116,12 +121,13 @@ public final class BillRows {
                 + "?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int4[]) AS k(s, c, v, st, t, cp, sp, dp, tp, u, lc) "
                 + "WHERE true " // so that ON CONFLICT is not read as a join condition
                 + onConflict + " RETURNING b.subscriber, b.cycle";
-        selectLineAmounts = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa FROM " + line
-                + " t JOIN " + keyArrays + keys;
-        deleteLines = "DELETE FROM " + line + " t USING " + keyArrays + keysWhere;
+        selectStoredLines = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa, t.content_hash FROM "
+                + line + " t JOIN " + keyArrays + keys;
+        deleteLinesAt = "DELETE FROM " + line + " t USING unnest(?::text[], ?::text[], ?::int4[]) AS k(s, c, p) "
+                + "WHERE t.subscriber = k.s AND t.cycle = k.c AND t.position = k.p";
         deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keysWhere;
         insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
         insertBundle = "INSERT INTO " + bundle + " (" + BUNDLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
@@ -238,8 +244,9 @@ public final class BillRows {
         setMoney(ps, 9, change.newAmount());
     }
 
-    /** Binds one of {@code bill}'s lines to {@link #insertLine}. */
-    public static void bindLine(PreparedStatement ps, Bill bill, BillLine line) throws SQLException {
+    /** Binds one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, to {@link #insertLine}. */
+    public static void bindLine(PreparedStatement ps, Bill bill, BillLine line, long contentHash)
+            throws SQLException {
         RatedLine r = line.rated();
         bindKey(ps, bill.subscriber(), bill.cycle());
         ps.setInt(3, line.position());
@@ -261,6 +268,7 @@ public final class BillRows {
         ps.setBoolean(15, line.concurrent());
         ps.setString(16, line.missingDependencies());
         ps.setBoolean(17, line.cloneSuspect());
+        ps.setLong(18, contentHash);
     }
 
     /** Binds segment number {@code seq} (1-based) of {@code line} to {@link #insertSegment}. */
@@ -292,6 +300,20 @@ public final class BillRows {
         ps.setString(5, b.unit().symbol());
         ps.setLong(6, b.allowance());
         ps.setLong(7, b.used());
+    }
+
+    /** Binds the line at {@code positions.get(i)} of {@code bills.get(i)}, for every i, to {@link #deleteLinesAt}. */
+    public static void bindLinePositions(PreparedStatement ps, List<Bill> bills, List<Integer> positions)
+            throws SQLException {
+        String[] subscribers = new String[bills.size()];
+        String[] cycles = new String[bills.size()];
+        for (int i = 0; i < bills.size(); i++) {
+            subscribers[i] = bills.get(i).subscriber().value();
+            cycles[i] = bills.get(i).cycle().toString();
+        }
+        ps.setArray(1, ps.getConnection().createArrayOf("text", subscribers));
+        ps.setArray(2, ps.getConnection().createArrayOf("text", cycles));
+        ps.setArray(3, ps.getConnection().createArrayOf("int4", positions.toArray(Integer[]::new)));
     }
 
     /** Binds a subscriber and cycle key (the first two parameters). */
