@@ -243,6 +243,45 @@ public final class BillRenderer {
     }
 
     private static void writeBill(JsonGenerator g, Bill bill) throws java.io.IOException {
+        writeHeader(g, bill);
+        g.writeArrayFieldStart("lines");
+        for (BillLine line : bill.lines()) {
+            writeLine(g, line);
+        }
+        g.writeEndArray();
+        writeTotals(g, bill);
+    }
+
+    /**
+     * A version of {@code bill} as the stream job publishes it on {@code dabba.bill-updates}: the header, bundles and
+     * totals as {@link #json} has them, {@code lineCount}, and under {@code changedLines} only the lines at
+     * {@code changedPositions} (1-based, ascending): those this version added or changed against the previous one
+     * published. A version costs what it changed, not what the bill holds; the whole bill is at the API.
+     */
+    public static String updateJson(Bill bill, int[] changedPositions) {
+        Objects.requireNonNull(bill, "bill must not be null");
+        Objects.requireNonNull(changedPositions, "changedPositions must not be null");
+        java.io.StringWriter out = new java.io.StringWriter(512 + 1024 * changedPositions.length);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+            writeHeader(g, bill);
+            g.writeNumberField("lineCount", bill.lines().size());
+            g.writeArrayFieldStart("changedLines");
+            for (int position : changedPositions) {
+                if (position < 1 || position > bill.lines().size()) {
+                    throw new IllegalArgumentException("changed position " + position + " is not a line of the "
+                            + bill.lines().size() + "-line bill of " + bill.subscriber() + " " + bill.cycle());
+                }
+                writeLine(g, bill.lines().get(position - 1));
+            }
+            g.writeEndArray();
+            writeTotals(g, bill);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("cannot write JSON", e); // a StringWriter does not fail
+        }
+        return out.toString();
+    }
+
+    private static void writeHeader(JsonGenerator g, Bill bill) throws java.io.IOException {
         g.writeStartObject();
         g.writeStringField("subscriber", bill.subscriber().value());
         g.writeStringField("cycle", bill.cycle().toString());
@@ -251,63 +290,65 @@ public final class BillRenderer {
         g.writeStringField("tariffId", bill.tariffId());
         g.writeStringField("updatedAt", bill.updatedAt().toString());
         g.writeNumberField("eventCount", bill.eventCount());
-        g.writeArrayFieldStart("lines");
-        for (BillLine line : bill.lines()) {
-            RatedLine r = line.rated();
+    }
+
+    private static void writeLine(JsonGenerator g, BillLine line) throws java.io.IOException {
+        RatedLine r = line.rated();
+        g.writeStartObject();
+        g.writeNumberField("position", line.position());
+        g.writeStringField("eventId", r.eventId().toString());
+        g.writeStringField("tower", r.tower().value());
+        g.writeStringField("start", r.start().toString());
+        g.writeObjectFieldStart("clock");
+        for (Map.Entry<String, Long> e : r.clock().entries().entrySet()) {
+            g.writeNumberField(e.getKey(), e.getValue().longValue());
+        }
+        g.writeEndObject();
+        g.writeStringField("clockText", r.clock().toString());
+        g.writeStringField("hlc", r.hlc().toString());
+        g.writeStringField("service", r.service().label());
+        g.writeObjectFieldStart("quantity");
+        g.writeNumberField("amount", r.quantity().amount());
+        g.writeStringField("unit", r.quantity().unit().symbol());
+        g.writeStringField("text", r.quantity().toString());
+        g.writeEndObject();
+        g.writeNumberField("charged", r.charged());
+        g.writeStringField("counterparty", r.counterparty() == null ? null : r.counterparty().value());
+        g.writeStringField("exactPaisa", plain(r.exactPaisa()));
+        writeMoney(g, "amount", r.amount());
+        g.writeBooleanField("concurrent", line.concurrent());
+        g.writeBooleanField("releasedIncomplete", line.releasedIncomplete());
+        g.writeStringField("missingDependencies", line.missingDependencies());
+        g.writeBooleanField("cloneSuspect", line.cloneSuspect());
+        g.writeArrayFieldStart("segments");
+        Quantity.Unit unit = r.service().unit();
+        for (RatedSegment seg : r.segments()) {
             g.writeStartObject();
-            g.writeNumberField("position", line.position());
-            g.writeStringField("eventId", r.eventId().toString());
-            g.writeStringField("tower", r.tower().value());
-            g.writeStringField("start", r.start().toString());
-            g.writeObjectFieldStart("clock");
-            for (Map.Entry<String, Long> e : r.clock().entries().entrySet()) {
-                g.writeNumberField(e.getKey(), e.getValue().longValue());
+            g.writeNumberField("offset", seg.offset());
+            g.writeNumberField("quantity", seg.quantity());
+            g.writeNumberField("charged", seg.charged());
+            g.writeNumberField("pulses", seg.pulses());
+            g.writeStringField("window", seg.window());
+            g.writeNumberField("tierFrom", seg.tierFrom());
+            g.writeStringField("price", plain(seg.price()));
+            g.writeNumberField("rateUnit", seg.unit());
+            g.writeStringField("rateUnitText", UnitText.format(seg.unit(), unit));
+            g.writeStringField("bundle", seg.bundle());
+            g.writeNumberField("bundleUsed", seg.bundleUsed());
+            g.writeStringField("connectFee", plain(seg.connectFee()));
+            g.writeStringField("exactPaisa", plain(seg.exactPaisa()));
+            if (seg.amount() == null) {
+                g.writeNullField("amountPaisa");
+            } else {
+                g.writeNumberField("amountPaisa", seg.amount().paisa());
             }
-            g.writeEndObject();
-            g.writeStringField("clockText", r.clock().toString());
-            g.writeStringField("hlc", r.hlc().toString());
-            g.writeStringField("service", r.service().label());
-            g.writeObjectFieldStart("quantity");
-            g.writeNumberField("amount", r.quantity().amount());
-            g.writeStringField("unit", r.quantity().unit().symbol());
-            g.writeStringField("text", r.quantity().toString());
-            g.writeEndObject();
-            g.writeNumberField("charged", r.charged());
-            g.writeStringField("counterparty", r.counterparty() == null ? null : r.counterparty().value());
-            g.writeStringField("exactPaisa", plain(r.exactPaisa()));
-            writeMoney(g, "amount", r.amount());
-            g.writeBooleanField("concurrent", line.concurrent());
-            g.writeBooleanField("releasedIncomplete", line.releasedIncomplete());
-            g.writeStringField("missingDependencies", line.missingDependencies());
-            g.writeBooleanField("cloneSuspect", line.cloneSuspect());
-            g.writeArrayFieldStart("segments");
-            Quantity.Unit unit = r.service().unit();
-            for (RatedSegment seg : r.segments()) {
-                g.writeStartObject();
-                g.writeNumberField("offset", seg.offset());
-                g.writeNumberField("quantity", seg.quantity());
-                g.writeNumberField("charged", seg.charged());
-                g.writeNumberField("pulses", seg.pulses());
-                g.writeStringField("window", seg.window());
-                g.writeNumberField("tierFrom", seg.tierFrom());
-                g.writeStringField("price", plain(seg.price()));
-                g.writeNumberField("rateUnit", seg.unit());
-                g.writeStringField("rateUnitText", UnitText.format(seg.unit(), unit));
-                g.writeStringField("bundle", seg.bundle());
-                g.writeNumberField("bundleUsed", seg.bundleUsed());
-                g.writeStringField("connectFee", plain(seg.connectFee()));
-                g.writeStringField("exactPaisa", plain(seg.exactPaisa()));
-                if (seg.amount() == null) {
-                    g.writeNullField("amountPaisa");
-                } else {
-                    g.writeNumberField("amountPaisa", seg.amount().paisa());
-                }
-                g.writeEndObject();
-            }
-            g.writeEndArray();
             g.writeEndObject();
         }
         g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeTotals(JsonGenerator g, Bill bill) throws java.io.IOException {
         g.writeArrayFieldStart("bundles");
         for (BundleUsage b : bill.bundles()) {
             g.writeStartObject();

@@ -17,6 +17,26 @@ class BillRendererTest {
     private final Bill bill = SeedScenario.bill(3);
 
     @Test
+    void updateJson_isTheBillsJson_withOnlyTheChangedLines_andTheLineCount() throws Exception {
+        Bill bill = SeedScenario.bill(24);
+        ObjectMapper mapper = new ObjectMapper();
+        JsonNode whole = mapper.readTree(BillRenderer.json(bill));
+
+        JsonNode update = mapper.readTree(BillRenderer.updateJson(bill, new int[] {2, 5}));
+
+        assertThat(update.get("lineCount").asInt()).isEqualTo(6);
+        assertThat(update.get("changedLines")).containsExactly(whole.get("lines").get(1), whole.get("lines").get(4));
+        com.fasterxml.jackson.databind.node.ObjectNode header = whole.deepCopy();
+        header.remove("lines");
+        com.fasterxml.jackson.databind.node.ObjectNode rest = update.deepCopy();
+        rest.remove(List.of("lineCount", "changedLines"));
+        assertThat(rest).isEqualTo(header);
+        assertThat(mapper.readTree(BillRenderer.updateJson(bill, new int[0])).get("changedLines")).isEmpty();
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> BillRenderer.updateJson(bill, new int[] {7}))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("changed position 7");
+    }
+
+    @Test
     void table_showsHeaderLinesInCausalOrderAndTotals() {
         String table = BillRenderer.table(bill);
 

@@ -50,7 +50,7 @@ public final class BillingJob {
     private final Source<KafkaInput, ?, ?> records;
     private final Source<byte[], ?, ?> epochs;
     private final Sink<Bill> billStore;
-    private final Sink<Bill> billUpdates;
+    private final Sink<BillUpdate> billUpdates;
     private final Sink<DeadLetter> deadLetters;
     private final Sink<Epoch> epochSink;
     private final Sink<CloneAlert> alerts;
@@ -190,7 +190,8 @@ public final class BillingJob {
                 .uid("bill")
                 .name("bill (key: subscriber|cycle)");
         bills.sinkTo(billStore).uid("bill-store-sink").name("bill-store-sink");
-        bills.sinkTo(billUpdates).uid("bill-updates-sink").name("bill-updates-sink");
+        bills.getSideOutput(SubscriberBillFunction.UPDATES).sinkTo(billUpdates).uid("bill-updates-sink")
+                .name("bill-updates-sink");
         bills.getSideOutput(SubscriberBillFunction.ALERTS).sinkTo(alerts).uid("alerts-sink").name("alerts-sink");
         undecodable.union(bills.getSideOutput(SubscriberBillFunction.TOO_LATE))
                 .sinkTo(deadLetters).uid("dead-letter-sink").name("dead-letter-sink");
@@ -281,7 +282,7 @@ public final class BillingJob {
         private final Source<KafkaInput, ?, ?> records;
         private final Source<byte[], ?, ?> epochs;
         private Sink<Bill> billStore;
-        private Sink<Bill> billUpdates;
+        private Sink<BillUpdate> billUpdates;
         private Sink<DeadLetter> deadLetters;
         private Sink<Epoch> epochSink;
         private Sink<CloneAlert> alerts;
@@ -300,7 +301,7 @@ public final class BillingJob {
         }
 
         /** Where bill versions are published (optional). */
-        public Builder billUpdates(Sink<Bill> v) {
+        public Builder billUpdates(Sink<BillUpdate> v) {
             billUpdates = v;
             return this;
         }

@@ -21,6 +21,9 @@ public final class SerializerTypeInfo<T> extends TypeInformation<T> {
             new SerializerTypeInfo<>(UsageRecord.class, UsageRecordSerializer.INSTANCE);
     /** Bills. */
     public static final SerializerTypeInfo<Bill> BILL = new SerializerTypeInfo<>(Bill.class, BillSerializer.INSTANCE);
+    /** Bill versions as published, with the lines they changed. */
+    public static final SerializerTypeInfo<BillUpdate> BILL_UPDATE =
+            new SerializerTypeInfo<>(BillUpdate.class, BillUpdate.Serializer.INSTANCE);
     /** Kafka records before decoding. */
     public static final SerializerTypeInfo<KafkaInput> KAFKA_INPUT =
             new SerializerTypeInfo<>(KafkaInput.class, KafkaInput.Serializer.INSTANCE);

@@ -1,11 +1,13 @@
 package dev.dabba.jobs;
 
 import dev.dabba.billing.Bill;
+import dev.dabba.billing.BillLine;
 import dev.dabba.billing.BillStatus;
 import dev.dabba.billing.BillingCycle;
 import dev.dabba.billing.LineMarks;
 import dev.dabba.billing.RatingEngine;
 import dev.dabba.billing.Tariff;
+import dev.dabba.billing.internal.LineHash;
 import dev.dabba.record.CausalOrder;
 import dev.dabba.record.EventId;
 import dev.dabba.record.Msisdn;
@@ -28,6 +30,7 @@ import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
@@ -68,6 +71,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
 
     /** Cloned-SIM alerts. */
     public static final OutputTag<CloneAlert> ALERTS = new OutputTag<>("clone-alerts", SerializerTypeInfo.CLONE_ALERT);
+    /**
+     * Every version again, for {@code dabba.bill-updates}, with the positions of the lines it added or changed
+     * against the previous version emitted (compared by {@link LineHash}, as the report store compares them).
+     */
+    public static final OutputTag<BillUpdate> UPDATES = new OutputTag<>("bill-updates",
+            SerializerTypeInfo.BILL_UPDATE);
     /** Records too late for their cycle's bill. */
     public static final OutputTag<DeadLetter> TOO_LATE = new OutputTag<>("too-late", SerializerTypeInfo.DEAD_LETTER);
 
@@ -85,6 +94,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private transient MapState<String, String> suspects;
     private transient ValueState<Integer> phase;
     private transient ValueState<Long> pendingEmit;
+    private transient ValueState<long[]> emittedLines;
     private transient RatingEngine engine;
     private transient Counter updates;
     private transient Counter finalized;
@@ -137,6 +147,9 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         phaseDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(400)).build());
         phase = getRuntimeContext().getState(phaseDescriptor);
         pendingEmit = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-pending-emit", Types.LONG));
+        // The line hashes of the last version emitted, by position: 8 bytes a line, to tell what a version changed.
+        emittedLines = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-emitted-lines",
+                PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         engine = RatingEngine.of(tariff); // compiled once per task, not per bill
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         updates = metrics.counter(JobMetrics.BILL_UPDATES);
@@ -189,7 +202,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close);
         }
         if (emitIntervalMillis == 0) {
-            emit(out, bill(record.subscriber(), cycle, p == CLOSED));
+            emit(ctx, out, bill(record.subscriber(), cycle, p == CLOSED));
         } else if (pendingEmit.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -224,7 +237,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             pendingEmit.clear();
             if (p != PURGED && !records.isEmpty()) {
-                emit(out, bill(subscriber, cycle, p == CLOSED));
+                emit(ctx, out, bill(subscriber, cycle, p == CLOSED));
             }
             return;
         }
@@ -238,18 +251,32 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
             if (!records.isEmpty()) {
                 finalized.inc();
-                emit(out, bill(subscriber, cycle, true));
+                emit(ctx, out, bill(subscriber, cycle, true));
             }
         } else if (timestamp == close + retentionMillis && p == CLOSED) {
             records.clear();
             suspects.clear();
+            emittedLines.clear();
             phase.update(PURGED);
         }
     }
 
-    private void emit(Collector<Bill> out, Bill bill) {
+    private void emit(Context ctx, Collector<Bill> out, Bill bill) throws Exception {
         updates.inc();
         out.collect(bill);
+        long[] before = emittedLines.value();
+        List<BillLine> lines = bill.lines();
+        long[] now = new long[lines.size()];
+        int[] changed = new int[lines.size()];
+        int n = 0;
+        for (int i = 0; i < now.length; i++) {
+            now[i] = LineHash.of(lines.get(i));
+            if (before == null || i >= before.length || before[i] != now[i]) {
+                changed[n++] = i + 1;
+            }
+        }
+        emittedLines.update(now);
+        ctx.output(UPDATES, new BillUpdate(bill, java.util.Arrays.copyOf(changed, n)));
     }
 
     private Bill bill(Msisdn subscriber, YearMonth cycle, boolean closed) throws Exception {

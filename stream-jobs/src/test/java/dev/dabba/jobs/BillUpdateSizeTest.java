@@ -22,7 +22,10 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** Bill updates stay under Kafka's record limit however many records a bill has, and keep their totals. */
+/**
+ * Bill updates carry the lines a version changed, stay under Kafka's record limit however many that is, and keep their
+ * totals.
+ */
 class BillUpdateSizeTest {
 
     private static final Msisdn SUBSCRIBER = Msisdn.of("+919800000001");
@@ -41,24 +44,43 @@ class BillUpdateSizeTest {
                 Tariff.seedDefault(), T0.plusSeconds(86_400));
     }
 
-    @Test
-    void anOrdinaryBill_goesWithItsLines() throws Exception {
-        Bill bill = billOf(6);
-        JsonNode json = new ObjectMapper().readTree(JsonSerializers.BillUpdates.value(bill));
-        assertThat(json.get("lines")).hasSize(6);
-        assertThat(json.has("linesOmitted")).isFalse();
+    private static int[] all(Bill bill) {
+        return java.util.stream.IntStream.rangeClosed(1, bill.lines().size()).toArray();
     }
 
     @Test
-    void aBillWithThousandsOfLines_goesAsASummaryUnderTheLimit_withTheSameTotals() throws Exception {
+    void anOrdinaryUpdate_goesWithTheLinesItChanged() throws Exception {
+        Bill bill = billOf(6);
+        JsonNode json = new ObjectMapper().readTree(JsonSerializers.BillUpdates.value(new BillUpdate(bill,
+                new int[] {6})));
+        assertThat(json.get("changedLines")).singleElement()
+                .satisfies(line -> assertThat(line.get("eventId").asText()).isEqualTo("MUMBAI_BKC#6"));
+        assertThat(json.get("lineCount").asInt()).isEqualTo(6);
+        assertThat(json.has("changedLinesOmitted")).isFalse();
+        assertThat(new ObjectMapper().readTree(JsonSerializers.BillUpdates.value(new BillUpdate(bill, all(bill))))
+                .get("changedLines")).hasSize(6);
+    }
+
+    @Test
+    void anUpdateChangingThousandsOfLines_goesAsASummaryUnderTheLimit_withTheSameTotals() throws Exception {
         Bill bill = billOf(5_000);
-        byte[] value = JsonSerializers.BillUpdates.value(bill);
+        byte[] value = JsonSerializers.BillUpdates.value(new BillUpdate(bill, all(bill)));
         assertThat(value.length).isLessThanOrEqualTo(JsonSerializers.MAX_UPDATE_BYTES).isLessThan(1_048_576);
         JsonNode json = new ObjectMapper().readTree(value);
-        assertThat(json.get("linesOmitted").asBoolean()).isTrue();
+        assertThat(json.get("changedLinesOmitted").asBoolean()).isTrue();
         assertThat(json.get("lineCount").asInt()).isEqualTo(5_000);
-        assertThat(json.has("lines")).isFalse();
+        assertThat(json.get("changedLines")).isEmpty();
         assertThat(json.get("totalPaisa").asLong()).isEqualTo(bill.total().paisa()).isPositive();
         assertThat(json.get("version").asLong()).isEqualTo(20_000);
+    }
+
+    @Test
+    void anUpdateAddingOneLineToABillOfThousands_goesWithThatLine() throws Exception {
+        Bill bill = billOf(5_000);
+        JsonNode json = new ObjectMapper().readTree(JsonSerializers.BillUpdates.value(new BillUpdate(bill,
+                new int[] {5_000})));
+        assertThat(json.get("changedLines")).singleElement()
+                .satisfies(line -> assertThat(line.get("position").asInt()).isEqualTo(5_000));
+        assertThat(json.has("changedLinesOmitted")).isFalse();
     }
 }

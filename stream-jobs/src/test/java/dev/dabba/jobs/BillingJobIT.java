@@ -90,7 +90,7 @@ class BillingJobIT {
     }
 
     @Test
-    void seedBill_epochRoundTrip_cloneAlert_billUpdates_andDeadLetters() {
+    void seedBill_epochRoundTrip_cloneAlert_billUpdates_andDeadLetters() throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
         KafkaIo.produce(kafka.bootstrapServers(), KafkaTopics.RECORDS, seed);
         World w = new World();
@@ -140,6 +140,14 @@ class BillingJobIT {
                 () -> KafkaIo.readAll(kafka.bootstrapServers(), KafkaTopics.BILL_UPDATES),
                 u -> u.stream().anyMatch(r -> KafkaIo.text(r.value()).contains("\"version\":28")));
         assertThat(updates).allSatisfy(r -> assertThat(KafkaIo.text(r.key())).startsWith("+91"));
+        com.fasterxml.jackson.databind.JsonNode v28 = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                updates.stream().map(r -> KafkaIo.text(r.value())).filter(json -> json.contains("\"version\":28"))
+                        .findFirst().orElseThrow());
+        assertThat(v28.get("lineCount").asInt()).isEqualTo(7);
+        assertThat(v28.get("totalPaisa").asLong()).isEqualTo(seven.total().paisa());
+        assertThat(v28.get("changedLines")).as("the version added the in-epoch record's line")
+                .anySatisfy(line -> assertThat(line.get("eventId").asText()).isEqualTo(inEpoch.id().toString()))
+                .hasSizeLessThan(7);
 
         List<ConsumerRecord<byte[], byte[]>> dead = await().atMost(Duration.ofMinutes(1)).until(
                 () -> KafkaIo.readAll(kafka.bootstrapServers(), KafkaTopics.DEAD_LETTERS), d -> !d.isEmpty());

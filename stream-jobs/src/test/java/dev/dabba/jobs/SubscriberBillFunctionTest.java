@@ -74,6 +74,29 @@ class SubscriberBillFunctionTest {
     }
 
     @Test
+    void everyVersionGoesToTheUpdates_withThePositionsOfTheLinesItAddedOrChanged() throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = harness()) {
+            // Causal order but the third record last: it goes to position 3 and moves the lines after it.
+            for (int i : new int[] {0, 1, 3, 4, 5, 2}) {
+                h.processElement(ReleasedRecord.complete(seed.get(i)), 0);
+            }
+            h.processElement(ReleasedRecord.complete(seed.get(0)), 0); // a replay: no version, no update
+
+            List<Bill> bills = Harnesses.drain(h);
+            List<BillUpdate> updates = Harnesses.drain(h, SubscriberBillFunction.UPDATES);
+
+            assertThat(updates).extracting(BillUpdate::bill).containsExactlyElementsOf(bills);
+            assertThat(updates).extracting(u -> java.util.Arrays.stream(u.changedPositions()).boxed().toList())
+                    .containsExactly(List.of(1), List.of(2), List.of(3), List.of(4), List.of(5),
+                            List.of(3, 4, 5, 6));
+            Bill before = bills.get(4);
+            Bill after = bills.get(5);
+            assertThat(after.lines().subList(0, 2)).isEqualTo(before.lines().subList(0, 2));
+        }
+    }
+
+    @Test
     void theBillIsFinal_whenTheWatermarkPassesCycleEndPlusGrace_andALateRecordRevisesIt_untilItIsPurged()
             throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
