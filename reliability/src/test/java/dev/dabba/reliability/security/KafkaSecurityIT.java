@@ -55,6 +55,9 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -72,10 +75,12 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * A KRaft broker with a SASL_SSL listener (SASL/PLAIN over TLS, a throwaway CA from {@code openssl}) beside its
- * internal PLAINTEXT one, and every Dabba Kafka client pointed at the secure listener with nothing but client
+ * A KRaft broker with a SASL_SSL listener (SASL/PLAIN and SASL/SCRAM-SHA-512 over TLS, a throwaway CA from
+ * {@code openssl}; the SCRAM user created in the cluster metadata) beside its internal PLAINTEXT one, and every Dabba Kafka client pointed at the secure listener with nothing but client
  * properties: the gateway's source producer and epoch-relay consumer ({@code kafka.*} keys of its config file), and
  * the billing job's Kafka sources and sinks and its epoch bootstrap consumer ({@code --kafka-config FILE} of
  * {@code BillingJobMain}). Records published over MQTT are billed in PostgreSQL as the oracle says, the job announces
@@ -85,6 +90,8 @@ import org.junit.jupiter.api.io.TempDir;
 class KafkaSecurityIT {
 
     private static final String PASSWORD = "dabba-secret";
+    private static final String SCRAM = "SCRAM-SHA-512";
+    private static final String SCRAM_USER = "dabba-scram";
     private static final Duration WAIT = Duration.ofMinutes(2);
 
     @TempDir
@@ -108,16 +115,28 @@ class KafkaSecurityIT {
                         + secureBootstrap)
                 .brokerProperty("listener.security.protocol.map",
                         "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_SSL:SASL_SSL")
-                .brokerProperty(sasl + "sasl.enabled.mechanisms", "PLAIN")
+                .brokerProperty(sasl + "sasl.enabled.mechanisms", "PLAIN," + SCRAM)
                 .brokerProperty(sasl + "plain.sasl.jaas.config", "org.apache.kafka.common.security.plain."
                         + "PlainLoginModule required username=\"admin\" password=\"admin-secret\" "
                         + "user_admin=\"admin-secret\" user_dabba=\"" + PASSWORD + "\";")
+                .brokerProperty(sasl + SCRAM.toLowerCase(java.util.Locale.ROOT) + ".sasl.jaas.config",
+                        "org.apache.kafka.common.security.scram.ScramLoginModule required;")
                 .brokerProperty(sasl + "ssl.keystore.location", pki.file("kafka-broker.p12").toString())
                 .brokerProperty(sasl + "ssl.keystore.type", "PKCS12")
                 .brokerProperty(sasl + "ssl.keystore.password", Pki.STORE_PASSWORD)
                 .brokerProperty(sasl + "ssl.key.password", Pki.STORE_PASSWORD)
                 .start();
         kafka.createTopics(EmbeddedStack.topics());
+        // SCRAM users live in the cluster metadata (KRaft): created through the internal listener, as an operator
+        // would with kafka-configs.sh --alter --add-config 'SCRAM-SHA-512=[password=...]' --entity-type users.
+        try (Admin admin = Admin.create(Map.<String, Object>of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                kafka.bootstrapServers()))) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(SCRAM_USER,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), PASSWORD))).all()
+                    .get(30, TimeUnit.SECONDS);
+            await().atMost(WAIT).until(() -> admin.describeUserScramCredentials(List.of(SCRAM_USER)).all()
+                    .get(30, TimeUnit.SECONDS).containsKey(SCRAM_USER));
+        }
     }
 
     @AfterAll
@@ -127,22 +146,31 @@ class KafkaSecurityIT {
         }
     }
 
-    /** What a Dabba deployment puts in its Kafka client settings for the secure listener. */
+    /** What a Dabba deployment puts in its Kafka client settings for the secure listener (SASL/PLAIN). */
     private static Map<String, String> clientSecurity(String password) throws Exception {
+        return clientSecurity("PLAIN", password);
+    }
+
+    /** The same with {@code mechanism} PLAIN (user dabba) or SCRAM-SHA-512 (user {@link #SCRAM_USER}). */
+    private static Map<String, String> clientSecurity(String mechanism, String password) throws Exception {
         Map<String, String> m = new HashMap<>();
         m.put("security.protocol", "SASL_SSL");
-        m.put("sasl.mechanism", "PLAIN");
-        m.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
-                + "username=\"dabba\" password=\"" + password + "\";");
+        m.put("sasl.mechanism", mechanism);
+        m.put("sasl.jaas.config", mechanism.equals(SCRAM)
+                ? "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + SCRAM_USER
+                        + "\" password=\"" + password + "\";"
+                : "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"dabba\" password=\""
+                        + password + "\";");
         m.put("ssl.truststore.location", pki.trustStore().toString());
         m.put("ssl.truststore.type", "PKCS12");
         m.put("ssl.truststore.password", Pki.STORE_PASSWORD);
         return m;
     }
 
-    @Test
-    void theSecureListener_refusesAWrongPassword_andPlaintextClients() throws Exception {
-        Map<String, Object> wrong = new HashMap<>(clientSecurity("not-the-password"));
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"PLAIN", SCRAM})
+    void theSecureListener_refusesAWrongPassword_andPlaintextClients(String mechanism) throws Exception {
+        Map<String, Object> wrong = new HashMap<>(clientSecurity(mechanism, "not-the-password"));
         wrong.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, secureBootstrap);
         wrong.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
         wrong.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
@@ -158,18 +186,20 @@ class KafkaSecurityIT {
             assertThatThrownBy(() -> admin.describeCluster().clusterId().get(20, TimeUnit.SECONDS))
                     .isInstanceOf(ExecutionException.class);
         }
-        Map<String, Object> right = new HashMap<>(clientSecurity(PASSWORD));
+        Map<String, Object> right = new HashMap<>(clientSecurity(mechanism, PASSWORD));
         right.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, secureBootstrap);
         try (Admin admin = Admin.create(right)) {
             assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(kafka.clusterId());
         }
     }
 
-    @Test
-    void gatewayAndBillingJob_runOverSaslSsl_withOnlyClientProperties() throws Exception {
-        Map<String, String> security = clientSecurity(PASSWORD);
-        NodeId tower = NodeId.of("SECURE_T1");
-        Msisdn subscriber = Msisdn.of("+919811100001");
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"PLAIN", SCRAM})
+    void gatewayAndBillingJob_runOverSaslSsl_withOnlyClientProperties(String mechanism) throws Exception {
+        Map<String, String> security = clientSecurity(mechanism, PASSWORD);
+        boolean scram = mechanism.equals(SCRAM);
+        NodeId tower = NodeId.of(scram ? "SECURE_SCRAM_T1" : "SECURE_T1");
+        Msisdn subscriber = Msisdn.of(scram ? "+919811100021" : "+919811100001");
         Instant start = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.MILLIS);
         List<UsageRecord> records = new ArrayList<>();
         List<GeneratedRecord> generated = new ArrayList<>();
@@ -189,7 +219,7 @@ class KafkaSecurityIT {
                 EmbeddedDatabase database = EmbeddedDatabase.start();
                 EmbeddedGateway gateway = EmbeddedGateway.start(GatewayConfig.builder(broker.uri(), secureBootstrap)
                         .set(GatewayConfig.KAFKA_PREFIX + "security.protocol", "SASL_SSL")
-                        .set(GatewayConfig.KAFKA_PREFIX + "sasl.mechanism", "PLAIN")
+                        .set(GatewayConfig.KAFKA_PREFIX + "sasl.mechanism", mechanism)
                         .set(GatewayConfig.KAFKA_PREFIX + "sasl.jaas.config", security.get("sasl.jaas.config"))
                         .set(GatewayConfig.KAFKA_PREFIX + "ssl.truststore.location",
                                 security.get("ssl.truststore.location"))
@@ -201,7 +231,7 @@ class KafkaSecurityIT {
             Epoch bootstrap = EpochBootstrap.latest(secureBootstrap, security, KafkaTopics.EPOCHS,
                     Duration.ofSeconds(60));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
-            BillingJob.kafka(secureBootstrap, security, "secure-billing",
+            BillingJob.kafka(secureBootstrap, security, "secure-billing-" + mechanism,
                     new BillSink(database.jdbcUrl(), database.user(), null, BillStore.DEFAULT_SCHEMA), bootstrap,
                     JobSettings.builder().checkpointInterval(Duration.ofSeconds(2)).epochInterval(Duration.ofSeconds(2))
                             .build()).build(env);
