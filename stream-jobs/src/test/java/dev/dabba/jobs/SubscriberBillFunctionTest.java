@@ -124,12 +124,17 @@ class SubscriberBillFunctionTest {
 
             h.processWatermark(PURGE);
 
-            assertThat(h.numEventTimeTimers()).isZero();
-            assertThat(h.numKeyedStateEntries()).as("only the purged marker (with a TTL)").isEqualTo(1);
+            assertThat(h.numEventTimeTimers()).as("the marker's end").isEqualTo(1);
+            assertThat(h.numKeyedStateEntries()).as("only the purged marker").isEqualTo(1);
             h.processElement(ReleasedRecord.complete(lateOne()), PURGE + 1);
             assertThat(Harnesses.drain(h)).isEmpty();
             assertThat(Harnesses.drain(h, SubscriberBillFunction.TOO_LATE)).singleElement()
                     .satisfies(d -> assertThat(d.reason()).contains("too late"));
+
+            h.processWatermark(PURGE + SubscriberBillFunction.MARKER_LIFETIME.toMillis());
+
+            assertThat(h.numEventTimeTimers()).isZero();
+            assertThat(h.numKeyedStateEntries()).as("nothing is left of the bill").isZero();
         }
     }
 
