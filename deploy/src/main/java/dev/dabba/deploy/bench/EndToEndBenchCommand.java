@@ -38,8 +38,9 @@ import picocli.CommandLine.Spec;
  * MQTT broker, one Kafka and one PostgreSQL database:
  * <ol>
  *   <li>Dabba's pipeline ({@link DabbaPipeline}: tower agents -> broker -> gateway -> Kafka -> billing job ->
- *       PostgreSQL) takes a warm-up, then a <b>throughput</b> phase (records stamped as fast as the agents take
- *       them; records/s from the first record stamped to the moment every record is on a bill in the store), then
+ *       PostgreSQL) takes a warm-up, then {@code --rounds} <b>throughput</b> rounds (records stamped as fast as the
+ *       agents take them; records/s from the first record stamped to the moment every record is on a bill in the
+ *       store; the report gives every round and the median, as JMH reports iterations after warm-up), then
  *       a <b>latency</b> phase at a steady rate below saturation (record stamped -> first stored bill containing
  *       it, p50/p99);</li>
  *   <li>the seed-style baseline ({@link SeedBaseline}) replays <em>the same records</em> (those Dabba's agents
@@ -78,6 +79,10 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--warmup-records", defaultValue = "5000", description = "Records in the warm-up "
             + "(default: ${DEFAULT-VALUE}).")
     int warmupRecords;
+
+    @Option(names = "--rounds", defaultValue = "3", description = "Throughput rounds per pipeline, each of "
+            + "--records new records; the report gives each round and the median (default: ${DEFAULT-VALUE}).")
+    int rounds;
 
     @Option(names = "--rate", defaultValue = "200", description = "Records/s in the latency phase "
             + "(default: ${DEFAULT-VALUE}).")
@@ -128,9 +133,14 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("dabba.home", ".")).toAbsolutePath().normalize();
         Instant started = Instant.now();
         String loadAtStart = Machine.loadAverage();
-        say(out, "dabba bench %s: %d towers, %d subscribers, %,d warm-up + %,d throughput + %,d latency records "
+        if (rounds < 1) {
+            spec.commandLine().getErr().println("dabba bench: --rounds must be at least 1, was " + rounds);
+            return 2;
+        }
+        say(out, "dabba bench %s: %d towers, %d subscribers, %,d warm-up + %d x %,d throughput + %,d latency records "
                 + "(%d/s for %d s), handover after %.0f%% of records; %d cores, max heap %d MiB, JDK %s; load "
-                + "average %s", started, towers, subscribers, warmupRecords, records, rate * seconds, rate, seconds,
+                + "average %s", started, towers, subscribers, warmupRecords, rounds, records, rate * seconds, rate,
+                seconds,
                 handoverShare * 100, Runtime.getRuntime().availableProcessors(),
                 Runtime.getRuntime().maxMemory() >> 20, System.getProperty("java.version"), loadAtStart);
 
@@ -160,7 +170,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
 
             Workload workload = new Workload(towers, subscribers, handoverShare, 42);
             List<UsageRecord> warm = new ArrayList<>();
-            List<UsageRecord> bulk = new ArrayList<>();
+            List<List<UsageRecord>> bulks = new ArrayList<>();
             List<UsageRecord> steady = new ArrayList<>();
             List<PhaseResult> results = new ArrayList<>();
             List<NodeId> region;
@@ -177,7 +187,12 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                 long adopted = dabba.awaitEpochWithAllTowers(Duration.ofSeconds(90));
                 say(out, adopted < 0 ? "agents did not adopt an epoch with every tower in 90 s; measuring anyway"
                         : "every agent has adopted an epoch with every tower as a member (epoch " + adopted + ")");
-                results.add(report(out, dabba.run("throughput", workload, records, 0, phaseTimeout, bulk)));
+                for (int round = 1; round <= rounds; round++) {
+                    List<UsageRecord> bulk = new ArrayList<>();
+                    bulks.add(bulk);
+                    results.add(report(out, dabba.run(throughputPhase(round), workload, records, 0, phaseTimeout,
+                            bulk)));
+                }
                 results.add(report(out, dabba.run("latency", workload, rate * seconds, rate, phaseTimeout, steady)));
                 wire = dabba.wireBytesAndRecords();
                 batches = dabba.batches();
@@ -188,14 +203,18 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                     database, region)) {
                 results.add(report(out, seed.replay("warm-up", warm, 0, phaseTimeout)));
                 say(out, "seed baseline: %s", seed.publishStats());
-                results.add(report(out, seed.replay("throughput", bulk, 0, phaseTimeout)));
-                say(out, "seed baseline: %s", seed.publishStats());
+                for (int round = 1; round <= rounds; round++) {
+                    results.add(report(out, seed.replay(throughputPhase(round), bulks.get(round - 1), 0,
+                            phaseTimeout)));
+                    say(out, "seed baseline: %s", seed.publishStats());
+                }
                 results.add(report(out, seed.replay("latency", steady, rate, phaseTimeout)));
                 say(out, "seed baseline: %s", seed.publishStats());
             }
             String loadAfterPipelines = Machine.loadAverage();
 
-            List<UsageRecord> measured = new ArrayList<>(bulk);
+            List<UsageRecord> measured = new ArrayList<>();
+            bulks.forEach(measured::addAll);
             measured.addAll(steady);
             ClockBytes clock = ClockBytes.of(measured, region);
 
@@ -222,11 +241,16 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** The name of throughput round {@code round} (1-based). */
+    static String throughputPhase(int round) {
+        return "throughput " + round;
+    }
+
     /** The command line that reproduces this run, for the report. */
     String commandLine() {
         return String.format(Locale.ROOT, "./dabba bench --broker %s --towers %d --subscribers %d --records %d "
-                + "--warmup-records %d --rate %d --seconds %d --handover-share %s", broker, towers, subscribers, records,
-                warmupRecords, rate, seconds, handoverShare);
+                + "--rounds %d --warmup-records %d --rate %d --seconds %d --handover-share %s", broker, towers,
+                subscribers, records, rounds, warmupRecords, rate, seconds, handoverShare);
     }
 
     private Database openDatabase(String dbName) throws Exception {
