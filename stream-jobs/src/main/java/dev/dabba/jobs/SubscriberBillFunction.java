@@ -82,7 +82,8 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
 
     private static final int OPEN = 0;
     private static final int CLOSED = 1;
-    private static final int PURGED = 2;
+    /** The value of {@code bill-phase} once a bill's records are dropped; it is in savepoints, so it never changes. */
+    static final int PURGED = 2;
     private static final RecordCodec CODEC = RecordCodec.withoutCompression();
     /** How long the marker of a purged bill is kept, so that records for it are dead-lettered as too late. */
     static final Duration MARKER_LIFETIME = Duration.ofDays(400);
@@ -146,10 +147,10 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                 Types.STRING));
         ValueStateDescriptor<Integer> phaseDescriptor = new ValueStateDescriptor<>("bill-phase", Types.INT);
         // Only the "purged" marker outlives the records; an event-time timer clears it MARKER_LIFETIME after the
-        // purge. The TTL stays for markers written before that timer existed (and because dropping it would change
-        // the state's serializer, so no checkpoint would restore), but without background cleanup: on the heap
-        // backend, incremental cleanup walked the state table on every access of every key, about a tenth of the bill
-        // thread. Expired markers are left out of full snapshots.
+        // purge. The TTL stays for markers written before that timer existed, but without background cleanup: on the
+        // heap backend, incremental cleanup walked the state table on every access of every key, about a tenth of the
+        // bill thread. Expired markers are left out of full snapshots. (Flink 2.2 restores state across TTL changes;
+        // SubscriberBillFunctionTest restores a marker written with the earlier settings.)
         phaseDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(MARKER_LIFETIME).disableCleanupInBackground()
                 .cleanupFullSnapshot().build());
         phase = getRuntimeContext().getState(phaseDescriptor);

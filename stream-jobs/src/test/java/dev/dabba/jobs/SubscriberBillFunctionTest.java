@@ -20,7 +20,14 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.util.Collector;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 
@@ -135,6 +142,39 @@ class SubscriberBillFunctionTest {
 
             assertThat(h.numEventTimeTimers()).isZero();
             assertThat(h.numKeyedStateEntries()).as("nothing is left of the bill").isZero();
+        }
+    }
+
+    @Test
+    void aPurgedMarkerWrittenWithTheEarlierTtlSettings_restores_andStillTurnsALateRecordAway() throws Exception {
+        // Until 2026-12-06 bill-phase had a TTL with the default background cleanup and there was no
+        // bill-emitted-lines state; a savepoint of that job must restore into this one.
+        class EarlierPhaseWriter extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
+            @Override
+            public void processElement(ReleasedRecord r, Context ctx, Collector<Bill> out) throws Exception {
+                ValueStateDescriptor<Integer> d = new ValueStateDescriptor<>("bill-phase", Types.INT);
+                d.enableTimeToLive(StateTtlConfig.newBuilder(Duration.ofDays(400)).build());
+                getRuntimeContext().getState(d).update(SubscriberBillFunction.PURGED);
+            }
+        }
+        ReleasedRecord late = ReleasedRecord.complete(lateOne());
+        OperatorSubtaskState snapshot;
+        try (var h = Harnesses.keyed(new EarlierPhaseWriter(), new SubscriberCycleKey(), Types.STRING,
+                SerializerTypeInfo.BILL)) {
+            h.processElement(late, PURGE + 1);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                SubscriberBillFunction.withDefaults()), new SubscriberCycleKey(), Types.STRING, 1, 1, 0)) {
+            h.setup(SerializerTypeInfo.BILL.createSerializer(new SerializerConfigImpl()));
+            h.initializeState(snapshot);
+            h.open();
+
+            h.processElement(late, PURGE + 2);
+
+            assertThat(Harnesses.drain(h)).isEmpty();
+            assertThat(Harnesses.drain(h, SubscriberBillFunction.TOO_LATE)).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).contains("too late"));
         }
     }
 
