@@ -115,11 +115,13 @@ public final class BillingJob {
     }
 
     /**
-     * Adds the job's graph to {@code env}, with exactly-once checkpointing every {@link JobSettings#checkpointInterval}
-     * and generic (Kryo) serialization switched off; call {@code env.execute} after.
+     * Adds the job's graph to {@code env}, with exactly-once checkpointing every {@link JobSettings#checkpointInterval},
+     * the network buffer timeout of {@link JobSettings#networkBufferTimeout} and generic (Kryo) serialization switched
+     * off; call {@code env.execute} after.
      */
     public void build(StreamExecutionEnvironment env) {
         env.enableCheckpointing(settings.checkpointInterval().toMillis(), CheckpointingMode.EXACTLY_ONCE);
+        env.setBufferTimeout(settings.networkBufferTimeout().toMillis());
         Configuration noKryo = new Configuration();
         noKryo.set(PipelineOptions.GENERIC_TYPES, false);
         env.configure(noKryo);

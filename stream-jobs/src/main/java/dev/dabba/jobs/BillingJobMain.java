@@ -88,6 +88,11 @@ public final class BillingJobMain implements Callable<Integer> {
             description = "Changes to a bill within this interval become one version. Default: ${DEFAULT-VALUE}.")
     Duration billEmitInterval;
 
+    @Option(names = "--network-buffer-timeout", defaultValue = "PT0.01S",
+            description = "Longest a record waits in a network buffer between operators before it is sent "
+                    + "(Flink's buffer timeout; 0 sends every record at once). Default: ${DEFAULT-VALUE}.")
+    Duration networkBufferTimeout;
+
     @Option(names = "--clone-distance-km", defaultValue = "10",
             description = "Tower distance above which concurrent usage is a cloned-SIM suspect. "
                     + "Default: ${DEFAULT-VALUE}.")
@@ -108,6 +113,7 @@ public final class BillingJobMain implements Callable<Integer> {
                 .maxOutOfOrderness(maxOutOfOrderness)
                 .cloneDistanceKm(cloneDistanceKm)
                 .billEmitInterval(billEmitInterval)
+                .networkBufferTimeout(networkBufferTimeout)
                 .build();
         PGSimpleDataSource dataSource = new PGSimpleDataSource();
         dataSource.setURL(jdbcUrl);

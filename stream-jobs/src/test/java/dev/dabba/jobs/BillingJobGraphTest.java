@@ -56,6 +56,22 @@ class BillingJobGraphTest {
     }
 
     @Test
+    void networkBuffers_flushWithinTheSettingsTimeout_notFlinksDefault100Ms() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+        BillingJob.builder(BillingJob.kafkaSource("127.0.0.1:9", "records", "g"),
+                        BillingJob.epochSource("127.0.0.1:9", "epochs", "g-epochs"))
+                .billStore(new DiscardingSink<Bill>())
+                .deadLetters(new DiscardingSink<DeadLetter>())
+                .epochSink(new DiscardingSink<Epoch>())
+                .settings(JobSettings.builder().networkBufferTimeout(java.time.Duration.ofMillis(7)).build())
+                .build()
+                .build(env);
+
+        assertThat(env.getBufferTimeout()).isEqualTo(7);
+        assertThat(JobSettings.defaults().networkBufferTimeout()).isEqualTo(java.time.Duration.ofMillis(10));
+    }
+
+    @Test
     void theBaseline_withoutCausalBuffering_replacesOnlyTheBuffer() {
         StreamGraph g = graph(JobSettings.builder().causalBuffering(false).build());
         assertThat(g.getStreamNodes()).extracting(StreamNode::getTransformationUID)
