@@ -342,11 +342,10 @@ public final class BillStore {
         // so the inserts never collide with them.
         List<Bill> deletedFrom = new ArrayList<>();
         List<Integer> deletedAt = new ArrayList<>();
-        Map<String, List<BillLine>> changedLines = new HashMap<>();
-        Map<BillLine, Long> hashes = new java.util.IdentityHashMap<>();
+        Map<String, List<HashedLine>> changedLines = new HashMap<>();
         for (Bill bill : written) {
             Map<Integer, StoredLine> old = stored.getOrDefault(key(bill.subscriber(), bill.cycle()), Map.of());
-            List<BillLine> changed = new ArrayList<>();
+            List<HashedLine> changed = new ArrayList<>();
             java.util.Set<Integer> kept = new java.util.HashSet<>();
             for (BillLine line : bill.lines()) {
                 long hash = LineHash.of(line);
@@ -355,8 +354,7 @@ public final class BillStore {
                         && held.eventId().equals(line.rated().eventId().toString())) {
                     kept.add(line.position());
                 } else {
-                    changed.add(line);
-                    hashes.put(line, hash);
+                    changed.add(new HashedLine(line, hash));
                 }
             }
             for (Integer position : new java.util.TreeSet<>(old.keySet())) {
@@ -380,8 +378,8 @@ public final class BillStore {
         try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
             int count = 0;
             for (Bill bill : written) {
-                for (BillLine line : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
-                    BillRows.bindLine(ps, bill, line, hashes.get(line));
+                for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+                    BillRows.bindLine(ps, bill, changed.line(), changed.hash());
                     ps.addBatch();
                     count++;
                 }
@@ -391,7 +389,8 @@ public final class BillStore {
         try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
             int count = 0;
             for (Bill bill : written) {
-                for (BillLine line : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+                for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+                    BillLine line = changed.line();
                     List<RatedSegment> segments = line.rated().segments();
                     for (int i = 0; i < segments.size(); i++) {
                         BillRows.bindSegment(ps, bill, line, i + 1, segments.get(i));
@@ -447,6 +446,10 @@ public final class BillStore {
 
     /** A stored line as a new version is compared with it; {@code contentHash} is null for lines stored before V4. */
     private record StoredLine(String eventId, int position, long amountPaisa, Long contentHash) {
+    }
+
+    /** A line of a new version that is to be written, with its {@link LineHash}. */
+    private record HashedLine(BillLine line, long hash) {
     }
 
     /** Event id to position and amount, of the stored lines {@code byPosition}. */

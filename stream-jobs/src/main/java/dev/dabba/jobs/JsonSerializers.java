@@ -48,8 +48,8 @@ final class JsonSerializers {
             }
             com.fasterxml.jackson.databind.node.ObjectNode summary;
             try {
-                summary = (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind
-                        .ObjectMapper().readTree(BillRenderer.updateJson(update.bill(), new int[0]));
+                summary = (com.fasterxml.jackson.databind.node.ObjectNode) MAPPER.readTree(
+                        BillRenderer.updateJson(update.bill(), new int[0]));
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
                 throw new IllegalStateException("cannot read back the JSON just written", e);
             }
@@ -57,6 +57,9 @@ final class JsonSerializers {
             return summary.toString().getBytes(StandardCharsets.UTF_8);
         }
     }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper MAPPER =
+            new com.fasterxml.jackson.databind.ObjectMapper();
 
     /** The largest bill update sent with its lines (bytes of JSON); well under Kafka's 1 MiB default record size. */
     static final int MAX_UPDATE_BYTES = 768 * 1024;

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
 /** The job graph as a cluster gets it: every operator named and uid'd, no Kryo anywhere, generic types off. */
 class BillingJobGraphTest {
 
-    private static StreamGraph graph(JobSettings settings) {
+    /** An environment with the job built into it, its sinks discarding. */
+    private static StreamExecutionEnvironment built(JobSettings settings) {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         BillingJob.builder(BillingJob.kafkaSource("127.0.0.1:9", "records", "g"),
                         BillingJob.epochSource("127.0.0.1:9", "epochs", "g-epochs"))
@@ -27,6 +28,11 @@ class BillingJobGraphTest {
                 .settings(settings)
                 .build()
                 .build(env);
+        return env;
+    }
+
+    private static StreamGraph graph(JobSettings settings) {
+        StreamExecutionEnvironment env = built(settings);
         SerializerConfig config = env.getConfig().getSerializerConfig();
         assertThat(config.hasGenericTypesDisabled()).as("generic types (Kryo) are disabled").isTrue();
         return env.getStreamGraph();
@@ -57,15 +63,8 @@ class BillingJobGraphTest {
 
     @Test
     void networkBuffers_flushWithinTheSettingsTimeout_notFlinksDefault100Ms() {
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
-        BillingJob.builder(BillingJob.kafkaSource("127.0.0.1:9", "records", "g"),
-                        BillingJob.epochSource("127.0.0.1:9", "epochs", "g-epochs"))
-                .billStore(new DiscardingSink<Bill>())
-                .deadLetters(new DiscardingSink<DeadLetter>())
-                .epochSink(new DiscardingSink<Epoch>())
-                .settings(JobSettings.builder().networkBufferTimeout(java.time.Duration.ofMillis(7)).build())
-                .build()
-                .build(env);
+        StreamExecutionEnvironment env = built(JobSettings.builder()
+                .networkBufferTimeout(java.time.Duration.ofMillis(7)).build());
 
         assertThat(env.getBufferTimeout()).isEqualTo(7);
         assertThat(JobSettings.defaults().networkBufferTimeout()).isEqualTo(java.time.Duration.ofMillis(10));

@@ -305,14 +305,7 @@ public final class BillRows {
     /** Binds the line at {@code positions.get(i)} of {@code bills.get(i)}, for every i, to {@link #deleteLinesAt}. */
     public static void bindLinePositions(PreparedStatement ps, List<Bill> bills, List<Integer> positions)
             throws SQLException {
-        String[] subscribers = new String[bills.size()];
-        String[] cycles = new String[bills.size()];
-        for (int i = 0; i < bills.size(); i++) {
-            subscribers[i] = bills.get(i).subscriber().value();
-            cycles[i] = bills.get(i).cycle().toString();
-        }
-        ps.setArray(1, ps.getConnection().createArrayOf("text", subscribers));
-        ps.setArray(2, ps.getConnection().createArrayOf("text", cycles));
+        bindKeys(ps, bills);
         ps.setArray(3, ps.getConnection().createArrayOf("int4", positions.toArray(Integer[]::new)));
     }
 
