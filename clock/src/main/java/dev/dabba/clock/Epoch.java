@@ -19,15 +19,24 @@ import java.util.TreeMap;
  *
  * <p>Counters are kept densely by member index, so a base lookup is an array read; clocks that share an epoch share
  * its base instead of copying it.
+ *
+ * <p><b>Lineages.</b> The epochs one authority announces one after another form a <b>lineage</b>, named by the number
+ * of its first epoch ({@link #lineage()}); bases are monotone only within a lineage. A billing job that starts with
+ * neither state nor announced epochs (a new installation, or a Kafka cluster rebuilt without its epochs topic)
+ * opens a new lineage, numbered from the wall clock in milliseconds, so a later lineage has both a higher name and
+ * higher epoch numbers than any earlier one. Lineage 0 is genesis's, and that of epochs announced before lineages
+ * were named (their announcements carry no lineage). Clocks of two lineages are compared and merged through their
+ * full entries ({@link VectorClock}), which is always right, never through the bases.
  */
 public final class Epoch {
 
-    /** The epoch every node starts in: number 0, no members, an all-zero base. */
-    public static final Epoch GENESIS = new Epoch(0L, NodeTable.EMPTY, new long[0]);
+    /** The epoch every node starts in: number 0, lineage 0, no members, an all-zero base. */
+    public static final Epoch GENESIS = new Epoch(0L, 0L, NodeTable.EMPTY, new long[0]);
 
     private static final int MOVED_CACHE_SIZE = 16;
 
     private final long number;
+    private final long lineage;
     private final NodeTable members;
     private final long[] base;
     private final int nonZero;
@@ -45,8 +54,9 @@ public final class Epoch {
         }
     });
 
-    private Epoch(long number, NodeTable members, long[] base) {
+    private Epoch(long number, long lineage, NodeTable members, long[] base) {
         this.number = number;
+        this.lineage = lineage;
         this.members = members;
         this.base = base;
         int count = 0;
@@ -79,14 +89,29 @@ public final class Epoch {
     }
 
     /**
-     * An epoch with base counters given by member index.
+     * An epoch of lineage 0 with base counters given by member index.
      *
      * @throws IllegalArgumentException if the number is negative, there are more counters than members, or a
      *     counter is negative
      */
     public static Epoch of(long number, NodeTable members, long[] baseByIndex) {
+        return of(number, 0L, members, baseByIndex);
+    }
+
+    /**
+     * An epoch of lineage {@code lineage} (the number of the lineage's first epoch, or 0) with base counters given by
+     * member index.
+     *
+     * @throws IllegalArgumentException if the number is negative, the lineage negative or above the number, there
+     *     are more counters than members, or a counter is negative
+     */
+    public static Epoch of(long number, long lineage, NodeTable members, long[] baseByIndex) {
         if (number < 0) {
             throw new IllegalArgumentException("epoch number must be non-negative, was " + number);
+        }
+        if (lineage < 0 || lineage > number) {
+            throw new IllegalArgumentException("epoch " + number + " lineage must be between 0 and its number (the "
+                    + "number of the lineage's first epoch), was " + lineage);
         }
         NodeTable.requireNonNull(members);
         if (baseByIndex.length > members.size()) {
@@ -100,7 +125,7 @@ public final class Epoch {
                         + " must be non-negative, was " + base[i]);
             }
         }
-        return new Epoch(number, members, base);
+        return new Epoch(number, lineage, members, base);
     }
 
     /**
@@ -124,6 +149,19 @@ public final class Epoch {
     /** The epoch number; later epochs have higher numbers. */
     public long number() {
         return number;
+    }
+
+    /** The lineage: the number of the first epoch of the lineage this epoch belongs to; 0 for genesis's. */
+    public long lineage() {
+        return lineage;
+    }
+
+    /**
+     * Whether bases are monotone between this epoch and {@code other}, so that clocks of the two compare and merge
+     * through their bases: the same lineage, or one of them is genesis (whose base is all zero).
+     */
+    public boolean sharesLineageWith(Epoch other) {
+        return lineage == other.lineage || number == 0 || other.number == 0;
     }
 
     /** The member table. */
@@ -190,11 +228,11 @@ public final class Epoch {
     }
 
     /**
-     * Whether {@code next} may follow this epoch: a higher number, a member table that extends this one, and a base
-     * at least this one's entry by entry.
+     * Whether {@code next} may follow this epoch: a higher number, the same lineage (or this is genesis), a member
+     * table that extends this one, and a base at least this one's entry by entry.
      */
     public boolean precedes(Epoch next) {
-        if (next.number <= number || !members.isPrefixOf(next.members)) {
+        if (next.number <= number || !sharesLineageWith(next) || !members.isPrefixOf(next.members)) {
             return false;
         }
         for (int i = 0; i < base.length; i++) {
@@ -207,16 +245,18 @@ public final class Epoch {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Epoch e && e.number == number && e.members.equals(members) && Arrays.equals(e.base, base);
+        return o instanceof Epoch e && e.number == number && e.lineage == lineage && e.members.equals(members)
+                && Arrays.equals(e.base, base);
     }
 
     @Override
     public int hashCode() {
-        return Objects.hash(number, members, Arrays.hashCode(base));
+        return Objects.hash(number, lineage, members, Arrays.hashCode(base));
     }
 
     @Override
     public String toString() {
-        return "epoch " + number + " (" + members.size() + " members, base " + baseClock + ")";
+        return "epoch " + number + (lineage == 0 ? "" : " of lineage " + lineage) + " (" + members.size()
+                + " members, base " + baseClock + ")";
     }
 }

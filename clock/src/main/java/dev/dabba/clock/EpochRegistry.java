@@ -9,6 +9,10 @@ import java.util.TreeMap;
  * The epochs a node or the stream job knows, checked as they arrive: numbers may skip, but every epoch must extend
  * the member table of the one before it and have a base at least as high, entry by entry. Clock comparisons across
  * epochs rely on that. Thread-safe.
+ *
+ * <p>Only a move to a newer {@linkplain Epoch#lineage() lineage} ({@link #acceptLineage}) breaks that chain: the
+ * epochs of the earlier lineage stay known (records stored against them must still be read), the newer lineage's
+ * epochs chain on from its first known one, and an epoch of an earlier lineage arriving after that is refused.
  */
 public final class EpochRegistry implements EpochResolver {
 
@@ -45,6 +49,32 @@ public final class EpochRegistry implements EpochResolver {
         if (after != null && !epoch.precedes(after.getValue())) {
             throw new IllegalArgumentException("epoch " + epoch.number() + " does not precede the known epoch "
                     + after.getKey());
+        }
+        epochs.put(epoch.number(), epoch);
+        return true;
+    }
+
+    /**
+     * Whether {@code epoch} belongs to a newer lineage than the latest known epoch: a higher number and a higher
+     * lineage. Such an epoch does not extend the latest one; a node moves to it with {@link #acceptLineage}.
+     */
+    public synchronized boolean isNewerLineage(Epoch epoch) {
+        Epoch latest = latest();
+        return epoch.number() > latest.number() && epoch.lineage() > latest.lineage();
+    }
+
+    /**
+     * Adds the first known epoch of a newer lineage; later epochs of that lineage must then extend it, and epochs of
+     * earlier lineages are refused from now on. The epochs already known stay resolvable.
+     *
+     * @return whether the epoch was new
+     * @throws IllegalArgumentException if {@code epoch} is not of a newer lineage ({@link #isNewerLineage})
+     */
+    public synchronized boolean acceptLineage(Epoch epoch) {
+        if (!isNewerLineage(epoch)) {
+            throw new IllegalArgumentException("epoch " + epoch.number() + " of lineage " + epoch.lineage()
+                    + " is not of a newer lineage than the latest known epoch " + latest().number() + " of lineage "
+                    + latest().lineage());
         }
         epochs.put(epoch.number(), epoch);
         return true;

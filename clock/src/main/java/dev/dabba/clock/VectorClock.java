@@ -19,8 +19,10 @@ import java.util.TreeMap;
  * <p>{@link #compare} and {@link #merge} of clocks in the same epoch are one linear walk over the two deltas. Across
  * epochs they rely on bases being monotone (a later epoch's base is at least an earlier one's, which
  * {@link EpochRegistry} enforces): then a clock in the earlier epoch is at most one in the later epoch as soon as its
- * own delta is, and the converse needs only the nodes whose base moved between the two epochs. Equality and hash
- * codes are by entries, whatever the epochs.
+ * own delta is, and the converse needs only the nodes whose base moved between the two epochs. Bases are monotone
+ * only within one {@linkplain Epoch#lineage() lineage}: clocks of two lineages are compared and merged through their
+ * full entries (the slow path an agent takes once, when it moves to a new lineage). Equality and hash codes are by
+ * entries, whatever the epochs.
  */
 public final class VectorClock {
 
@@ -215,6 +217,12 @@ public final class VectorClock {
         if (other == this) {
             return this;
         }
+        if (!epoch.sharesLineageWith(other.epoch)) {
+            // Bases of two lineages are not ordered: merge the earlier one's full entries (genesis shares with all).
+            boolean mineLater = epoch.number() > other.epoch.number();
+            VectorClock later = mineLater ? this : other;
+            return later.merge((mineLater ? other : this).rebase(Epoch.GENESIS));
+        }
         if (other.epoch.number() > epoch.number()) {
             return other.merge(this);
         }
@@ -265,6 +273,10 @@ public final class VectorClock {
         long theirs = other.epoch.number();
         if (mine == theirs) {
             return compareSameEpoch(other);
+        }
+        if (!epoch.sharesLineageWith(other.epoch)) {
+            // Bases of two lineages are not ordered: compare full entries, both in genesis.
+            return rebase(Epoch.GENESIS).compareSameEpoch(other.rebase(Epoch.GENESIS));
         }
         return mine < theirs ? compareToLater(other) : other.compareToLater(this).reversed();
     }

@@ -263,7 +263,10 @@ public final class RecordCodec {
 
     // ----------------------------------------------------------------------------------------------------- epochs
 
-    /** Encodes an epoch announcement: its number, its whole member table and its base. */
+    /**
+     * Encodes an epoch announcement: its number, its whole member table and its base, then its lineage if not 0 (a
+     * trailing field: announcements of lineage 0 are byte for byte what they were before lineages were named).
+     */
     public byte[] encodeEpoch(Epoch epoch) {
         NodeTable members = epoch.members();
         WireWriter w = new WireWriter(16 + 16 * members.size());
@@ -279,6 +282,9 @@ public final class RecordCodec {
         w.writeVarLong(last);
         for (int i = 0; i < last; i++) {
             w.writeVarLong(epoch.baseAt(i));
+        }
+        if (epoch.lineage() != 0) {
+            w.writeVarLong(epoch.lineage());
         }
         return envelope(KIND_EPOCH, w, true);
     }
@@ -305,9 +311,16 @@ public final class RecordCodec {
         for (int i = 0; i < baseCount; i++) {
             base[i] = r.readNonNegative("epoch base counter " + i, Long.MAX_VALUE);
         }
+        long lineage = 0;
+        if (r.remaining() > 0) {
+            lineage = r.readNonNegative("epoch lineage", number);
+            if (lineage == 0) {
+                throw new WireFormatException("epoch lineage: a lineage of 0 is written by leaving the field out");
+            }
+        }
         requireEnd(r, "epoch");
         try {
-            return Epoch.of(number, NodeTable.of(nodes), base);
+            return Epoch.of(number, lineage, NodeTable.of(nodes), base);
         } catch (IllegalArgumentException e) {
             throw new WireFormatException("epoch: " + e.getMessage(), e);
         }

@@ -96,4 +96,66 @@ class EpochClockTest {
         assertThat(registry.resolve(2)).isSameAs(E2);
         assertThat(registry.resolve(5)).isNull();
     }
+
+    // A lineage opened after E1 and E2 were lost: its epochs know less of A than E2 did, and list the nodes in
+    // another order. Its bases are not comparable with E2's.
+    private static final long L2 = 1_780_000_000_000L;
+    private static final Epoch OPENING = Epoch.of(L2, L2, NodeTable.EMPTY, new long[0]);
+    private static final Epoch L2_NEXT = Epoch.of(L2 + 1, L2, NodeTable.of(List.of(C, A)), new long[] {2, 1});
+
+    @Test
+    void merge_acrossLineages_keepsWhatTheEarlierLineagesBaseHeld() {
+        VectorClock inE2 = VectorClock.of(E2, Map.of("B", 4L));                   // {A:7, B:4, C:2}
+        VectorClock adopted = inE2.merge(L2_NEXT.baseClock());
+        assertThat(adopted.epoch()).isSameAs(L2_NEXT);
+        assertThat(adopted.entries()).as("A's 7 lives in E2's base, which L2 does not share")
+                .containsExactly(Map.entry("A", 7L), Map.entry("B", 4L), Map.entry("C", 2L));
+        assertThat(L2_NEXT.baseClock().merge(inE2)).isEqualTo(adopted);
+        assertThat(VectorClock.empty().merge(OPENING.baseClock()).merge(inE2).entries())
+                .isEqualTo(inE2.entries());
+    }
+
+    @Test
+    void compare_acrossLineages_agreesWithEntryWiseComparison() {
+        VectorClock inE2 = VectorClock.of(E2, Map.of());                          // {A:7, B:3, C:2}
+        VectorClock lower = VectorClock.of(L2_NEXT, Map.of("A", 3L));            // {A:3, C:2}
+        VectorClock same = VectorClock.of(L2_NEXT, Map.of("A", 7L, "B", 3L));    // {A:7, B:3, C:2}
+        VectorClock sideways = VectorClock.of(L2_NEXT, Map.of("C", 3L));         // {A:1, C:3}
+        assertThat(lower.compare(inE2)).isEqualTo(Causality.BEFORE);
+        assertThat(inE2.compare(lower)).isEqualTo(Causality.AFTER);
+        assertThat(same.compare(inE2)).isEqualTo(Causality.EQUAL);
+        assertThat(sideways.compare(inE2)).isEqualTo(Causality.CONCURRENT);
+        assertThat(same).isEqualTo(inE2);
+    }
+
+    @Test
+    void epochs_ofTwoLineages_neverPrecedeEachOther_butGenesisPrecedesBoth() {
+        assertThat(E2.precedes(L2_NEXT)).isFalse();
+        assertThat(E2.precedes(OPENING)).isFalse();
+        assertThat(Epoch.GENESIS.precedes(OPENING)).isTrue();
+        assertThat(OPENING.precedes(L2_NEXT)).isTrue();
+        assertThat(E2.sharesLineageWith(L2_NEXT)).isFalse();
+        assertThat(Epoch.GENESIS.sharesLineageWith(L2_NEXT)).isTrue();
+        assertThatThrownBy(() -> Epoch.of(5, 6, AB, new long[0])).hasMessageContaining("lineage");
+    }
+
+    @Test
+    void registry_movesToANewerLineage_keepsTheOldEpochs_andRefusesTheOldLineageAfter() {
+        EpochRegistry registry = new EpochRegistry();
+        registry.accept(E1);
+        registry.accept(E2);
+        assertThatThrownBy(() -> registry.accept(L2_NEXT)).hasMessageContaining("does not follow");
+        assertThat(registry.isNewerLineage(L2_NEXT)).isTrue();
+        assertThat(registry.isNewerLineage(Epoch.of(3, ABC, new long[] {6, 3, 2}))).isFalse();
+
+        assertThat(registry.acceptLineage(L2_NEXT)).isTrue();
+        assertThat(registry.latest()).isSameAs(L2_NEXT);
+        assertThat(registry.resolve(2)).as("records stored against E2 can still be read").isSameAs(E2);
+        Epoch l2Later = Epoch.of(L2 + 2, L2, NodeTable.of(List.of(C, A, B)), new long[] {2, 4, 1});
+        assertThat(registry.accept(l2Later)).isTrue();
+        Epoch oldLineageLate = Epoch.of(3, ABC, new long[] {8, 3, 2});
+        assertThatThrownBy(() -> registry.accept(oldLineageLate)).hasMessageContaining("does not precede");
+        assertThat(registry.isNewerLineage(oldLineageLate)).isFalse();
+        assertThatThrownBy(() -> registry.acceptLineage(oldLineageLate)).hasMessageContaining("not of a newer");
+    }
 }

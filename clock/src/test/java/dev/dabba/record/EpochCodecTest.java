@@ -151,4 +151,30 @@ class EpochCodecTest {
         assertThatThrownBy(() -> new Usage.CallPart("c1", 0, false)).hasMessageContaining("sequence");
         assertThatThrownBy(() -> new Usage.CallPart("no spaces", 1, false)).hasMessageContaining("callReference");
     }
+
+    @Test
+    void epoch_ofANamedLineage_roundTrips_andLineageZeroKeepsTheEarlierBytes() {
+        Epoch named = Epoch.of(1_780_000_000_005L, 1_780_000_000_000L, E7.members(), new long[] {1_000, 2_000});
+        assertThat(CODEC.decodeEpoch(CODEC.encodeEpoch(named))).isEqualTo(named);
+        assertThat(CODEC.decodeEpoch(CODEC.encodeEpoch(named)).lineage()).isEqualTo(1_780_000_000_000L);
+        byte[] legacy = RecordCodec.withoutCompression().encodeEpoch(E7);
+        byte[] withLineage = RecordCodec.withoutCompression().encodeEpoch(
+                Epoch.of(7, 7, E7.members(), new long[] {1_000, 2_000}));
+        assertThat(withLineage).as("the lineage is one trailing varint")
+                .hasSize(legacy.length + 1).startsWith(legacy);
+        assertThat(CODEC.decodeEpoch(legacy).lineage()).isZero();
+    }
+
+    @Test
+    void epoch_withALineageAboveItsNumber_orAnExplicitZero_isRejected() {
+        byte[] legacy = RecordCodec.withoutCompression().encodeEpoch(E7);
+        byte[] above = java.util.Arrays.copyOf(legacy, legacy.length + 1);
+        above[legacy.length] = 8;
+        assertThatThrownBy(() -> CODEC.decodeEpoch(above)).hasMessageContaining("epoch lineage");
+        byte[] zero = java.util.Arrays.copyOf(legacy, legacy.length + 1);
+        assertThatThrownBy(() -> CODEC.decodeEpoch(zero)).hasMessageContaining("epoch lineage");
+        byte[] trailing = java.util.Arrays.copyOf(legacy, legacy.length + 2);
+        trailing[legacy.length] = 7;
+        assertThatThrownBy(() -> CODEC.decodeEpoch(trailing)).hasMessageContaining("trailing");
+    }
 }
