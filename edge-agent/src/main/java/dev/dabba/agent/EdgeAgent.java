@@ -104,6 +104,8 @@ public final class EdgeAgent implements AutoCloseable {
     private final Metrics.Counter skews;
     private final Metrics.Counter epochsAdopted;
     private final Metrics.Counter epochsRejected;
+    private final Metrics.Counter lineageSwitches;
+    private final Metrics.Counter recordsRebased;
     private final Metrics.Counter inputRejected;
     private FileChannel lockChannel;
     private FileLock stateLock;
@@ -120,6 +122,8 @@ public final class EdgeAgent implements AutoCloseable {
     private HttpInput input;
     private HealthServer health;
     private volatile long lastCheckpointedAck = -1;
+    /** The latest epoch: records of another lineage are published with full clocks (see {@link #forTheJob}). */
+    private volatile Epoch wireEpoch = Epoch.GENESIS;
     private volatile boolean closed;
 
     private EdgeAgent(AgentConfig config, Clock wallClock, CallPartEncoding callEncoding) {
@@ -141,6 +145,10 @@ public final class EdgeAgent implements AutoCloseable {
         this.epochsAdopted = metrics.counter("dabba_agent_epochs_adopted_total", "Epoch announcements adopted.");
         this.epochsRejected = metrics.counter("dabba_agent_epochs_rejected_total",
                 "Epoch announcements rejected as malformed or contradicting a known epoch.");
+        this.lineageSwitches = metrics.counter("dabba_agent_epoch_lineage_switches_total",
+                "Moves to a newer epoch lineage (a billing job that lost the announced epochs opened a new one).");
+        this.recordsRebased = metrics.counter("dabba_agent_records_rebased_total",
+                "Records published with their full clock because their epoch belongs to a lineage left behind.");
         this.inputRejected = metrics.counter("dabba_agent_records_invalid_total",
                 "Records refused as invalid for this agent's profile.");
     }
@@ -187,7 +195,11 @@ public final class EdgeAgent implements AutoCloseable {
         epochStore = new EpochStore(state);
         for (Epoch e : epochStore.loadAll()) {
             try {
-                epochs.accept(e);
+                if (epochs.isNewerLineage(e)) {
+                    epochs.acceptLineage(e); // stored when the agent moved to it
+                } else {
+                    epochs.accept(e);
+                }
             } catch (IllegalArgumentException ex) {
                 LOG.error("{}: stored epoch {} contradicts another stored epoch and is ignored: {}", config.node(),
                         e.number(), ex.getMessage());
@@ -230,6 +242,14 @@ public final class EdgeAgent implements AutoCloseable {
                 floor = newest.hlc();
             }
         }
+        Epoch stored = epochs.latest();
+        if (stored.number() > clock.epoch().number()) {
+            // An epoch is stored before it is adopted: the agent stopped in between. Finish the adoption.
+            clock = clock.merge(stored.baseClock());
+            outbox.epochAdopted(stored.number());
+            LOG.info("{}: adopting the stored epoch {} it had not adopted before stopping", config.node(),
+                    stored.number());
+        }
         HybridLogicalClock hlc = new HybridLogicalClock(new FloorClock(wallClock, floor.wallMillis()),
                 config.maxClockOffset());
         if (!floor.equals(HybridTimestamp.ZERO)) {
@@ -257,7 +277,19 @@ public final class EdgeAgent implements AutoCloseable {
                 new ExchangeHost(), (topic, payload, props) -> link.publish(topic, payload, 1, false, props, null),
                 System::nanoTime, metrics);
         recent = new RecentRecords(RECENT_RECORDS, (index, bytes) -> storeCodec.decodeRecord(bytes, epochs));
-        publisher = new Publisher(config.node(), outbox, recent, wireCodec,
+        wireEpoch = epochs.latest();
+        Publisher.RecordSource forTheJob = new Publisher.RecordSource() {
+            @Override
+            public UsageRecord record(long index, byte[] payload) {
+                return forTheJob(recent.record(index, payload));
+            }
+
+            @Override
+            public boolean has(long index) {
+                return recent.has(index);
+            }
+        };
+        publisher = new Publisher(config.node(), outbox, forTheJob, wireCodec,
                 (topic, payload, callback) -> link.publish(topic, payload, 1, false, null, callback),
                 config.mqtt().topics().records(config.node()), config.batch(), config.mqtt().publishTimeout(),
                 System::nanoTime, this::queueMaintenance, state.resolve("quarantine"), metrics);
@@ -594,9 +626,13 @@ public final class EdgeAgent implements AutoCloseable {
 
     private void onEpoch(MqttMessage message, Runnable complete) {
         Epoch epoch;
+        boolean newLineage;
         try {
             epoch = wireCodec.decodeEpoch(message.getPayload());
-            epochs.accept(epoch);
+            newLineage = epochs.isNewerLineage(epoch);
+            if (!newLineage) {
+                epochs.accept(epoch);
+            }
         } catch (WireFormatException | IllegalArgumentException e) {
             epochsRejected.increment();
             LOG.error("{}: rejected an epoch announcement: {}", config.node(), e.getMessage());
@@ -604,7 +640,11 @@ public final class EdgeAgent implements AutoCloseable {
             return;
         }
         try {
-            adopt(epoch);
+            if (newLineage) {
+                moveToLineage(epoch);
+            } else {
+                adopt(epoch);
+            }
         } catch (IOException e) {
             LOG.error("{}: could not store epoch {}; it stays unacknowledged: {}", config.node(), epoch.number(),
                     e.toString());
@@ -612,6 +652,48 @@ public final class EdgeAgent implements AutoCloseable {
         }
         complete.run();
         exchange.epochKnown();
+    }
+
+    /**
+     * Moves to a newer epoch lineage: the billing job lost the epochs this node's records and clock are stored
+     * against (its epochs topic was rebuilt empty) and opened a new lineage, so it can decode nothing encoded against
+     * the old one. The epoch is stored, then registered as the new lineage's first known one, then adopted (its base
+     * merged through full entries, a receive event as always); every record not yet acknowledged, in-flight batches
+     * included, is sent again with its full clock (the genesis encoding every job decodes), and from now on records
+     * are stamped in the new lineage. The old lineage's epochs stay until no stored record needs them.
+     */
+    private void moveToLineage(Epoch epoch) throws IOException {
+        Epoch before = clock().epoch();
+        epochStore.store(epoch);
+        epochs.acceptLineage(epoch);
+        wireEpoch = epoch;
+        lock.lock();
+        try {
+            towerClock.adopt(epoch);
+        } finally {
+            lock.unlock();
+        }
+        outbox.epochAdopted(epoch.number());
+        writeCheckpoint(publisher.acknowledgedIndex());
+        publisher.resendUnacknowledged();
+        lineageSwitches.increment();
+        epochsAdopted.increment();
+        LOG.warn("{} moved from epoch {} (lineage {}) to epoch {} of the newer lineage {}: the billing job lost the "
+                + "earlier epochs; {} unacknowledged records go again with full clocks", config.node(),
+                before.number(), before.lineage(), epoch.number(), epoch.lineage(), outbox.depth());
+    }
+
+    /**
+     * A record as the billing job can decode it: as stored when its epoch is of the latest epoch's lineage, else with
+     * its full clock rebased onto genesis, which every job knows. Rebasing changes the encoding, not the clock.
+     */
+    private UsageRecord forTheJob(UsageRecord r) {
+        if (r == null || r.clock().epoch().sharesLineageWith(wireEpoch)) {
+            return r;
+        }
+        recordsRebased.increment();
+        return new UsageRecord(r.id(), r.subscriber(), r.start(), r.hlc(), r.clock().rebase(Epoch.GENESIS),
+                r.usage());
     }
 
     /**
@@ -623,6 +705,7 @@ public final class EdgeAgent implements AutoCloseable {
             return;
         }
         epochStore.store(epoch);
+        wireEpoch = epoch;
         lock.lock();
         try {
             towerClock.adopt(epoch);

@@ -125,8 +125,8 @@ public final class BillingJobMain implements Callable<Integer> {
         }
         new BillStore(dataSource, schema).migrate();
         Map<String, String> kafkaClient = kafkaClientProperties(kafkaConfig);
-        Epoch bootstrap = EpochBootstrap.latest(bootstrapServers, kafkaClient, KafkaTopics.EPOCHS,
-                Duration.ofSeconds(60));
+        Epoch bootstrap = EpochBootstrap.latestOrOpen(bootstrapServers, kafkaClient, KafkaTopics.EPOCHS,
+                Duration.ofSeconds(60), System.currentTimeMillis());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         BillingJob.kafka(bootstrapServers, kafkaClient, groupId, new BillSink(jdbcUrl, dbUser, dbPassword, schema),
                 bootstrap, settings).build(env);

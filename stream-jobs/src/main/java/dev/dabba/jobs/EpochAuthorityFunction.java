@@ -38,11 +38,14 @@ import org.apache.flink.util.Collector;
  *
  * <p>When that topic is empty too (a new installation, or a rebuilt Kafka cluster whose epochs were lost) the
  * authority starts a new <b>lineage</b>: its first epoch is numbered {@code lineageStart}, the wall clock in epoch
- * milliseconds when the job was built, not 1. Numbers may skip, so agents adopt it like any later epoch; and since a
- * lineage advances at most once per millisecond ({@code epochInterval} is at least 1 ms), a new lineage never
- * re-uses a number an earlier one announced. Records an agent encoded against a lost lineage's epoch then meet an
- * unknown epoch and are dead-lettered with that reason, never decoded against another epoch of the same number
- * (which would bill them with wrong clocks). docs/operations.md, "The epochs topic is state too", has the recovery.
+ * milliseconds when the job was built, not 1, and every epoch carries its lineage ({@link Epoch#lineage()}, the
+ * first epoch's number). Since a lineage advances at most once per millisecond ({@code epochInterval} is at least
+ * 1 ms), a new lineage never re-uses a number an earlier one announced: a record an agent encoded against a lost
+ * lineage's epoch meets an unknown epoch and is dead-lettered with that reason, never decoded against another epoch
+ * of the same number (which would bill it with a wrong clock). Agents move to the newer lineage on its first
+ * announcement and re-send what they have not had acknowledged with full clocks; {@link EpochBootstrap#latestOrOpen}
+ * announces a new lineage's opening epoch when the job is submitted, so they hear it even when none of their
+ * records can be decoded. docs/operations.md, "The epochs topic is state too", has the whole story.
  */
 public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, FrontierAdvance, Epoch> {
 
@@ -157,9 +160,9 @@ public final class EpochAuthorityFunction extends KeyedProcessFunction<Integer, 
         if (!moved) {
             return null;
         }
-        long number = previous.number() == Epoch.GENESIS.number() ? Math.max(1, lineageStart)
-                : previous.number() + 1;
-        Epoch next = Epoch.of(number, members, base);
+        boolean opens = previous.number() == Epoch.GENESIS.number();
+        long number = opens ? Math.max(1, lineageStart) : previous.number() + 1;
+        Epoch next = Epoch.of(number, opens ? number : previous.lineage(), members, base);
         if (!previous.precedes(next)) {
             throw new IllegalStateException("epoch " + next.number() + " would not follow " + previous.number()
                     + ": " + Arrays.toString(base));

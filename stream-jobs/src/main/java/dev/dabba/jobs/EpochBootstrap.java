@@ -1,6 +1,7 @@
 package dev.dabba.jobs;
 
 import dev.dabba.clock.Epoch;
+import dev.dabba.clock.NodeTable;
 import dev.dabba.record.RecordCodec;
 import dev.dabba.record.WireFormatException;
 import java.time.Duration;
@@ -11,9 +12,14 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the latest committed epoch announcement from the epochs topic, so a job started without state continues
@@ -21,7 +27,63 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  */
 public final class EpochBootstrap {
 
+    private static final Logger LOG = LoggerFactory.getLogger(EpochBootstrap.class);
+
     private EpochBootstrap() {
+    }
+
+    /**
+     * As {@link #latest(String, Map, String, Duration)}, but when the topic exists and holds no epoch, first opens a
+     * new lineage: writes its opening epoch (numbered and named by the wall clock {@code nowMillis}, no members, an
+     * empty base) and returns it. The job continues from it like from any announced epoch.
+     *
+     * <p>Why announce an epoch that says nothing: agents that still hold the epochs of a lost lineage encode their
+     * records against them, and the job can decode none of those, so its frontier, and with it its first real
+     * announcement, would never come. The opening epoch reaches them through the relay at once; they move to the new
+     * lineage and re-send what they have not had acknowledged with full clocks. Adopting it costs nothing: its base is
+     * empty, so it adds no knowledge and no false causality.
+     */
+    public static Epoch latestOrOpen(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            Duration timeout, long nowMillis) {
+        Epoch latest = latest(bootstrapServers, clientProperties, topic, timeout);
+        if (latest.number() != Epoch.GENESIS.number() || !topicExists(bootstrapServers, clientProperties, topic,
+                timeout)) {
+            return latest;
+        }
+        Epoch opening = Epoch.of(nowMillis, nowMillis, NodeTable.EMPTY, new long[0]);
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dabba-billing-epoch-bootstrap");
+        p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(120_000, timeout.toMillis()));
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            producer.send(JsonSerializers.Epochs.record(topic, opening)).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while writing the opening epoch to " + topic, e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("could not write the opening epoch to " + topic + ": "
+                    + e.getCause().getMessage(), e.getCause());
+        }
+        LOG.warn("{} holds no epoch: opened lineage {} (a new installation, or the topic's epochs were lost; agents "
+                + "that hold an earlier lineage move to this one)", topic, opening.lineage());
+        return opening;
+    }
+
+    private static boolean topicExists(String bootstrapServers, Map<String, String> clientProperties, String topic,
+            Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            return infos != null && !infos.isEmpty();
+        }
     }
 
     /** The highest-numbered well-formed epoch in {@code topic}, or genesis when there is none. */

@@ -102,6 +102,11 @@ final class JsonSerializers {
 
         @Override
         public ProducerRecord<byte[], byte[]> serialize(Epoch epoch, KafkaSinkContext context, Long timestamp) {
+            return record(topic, epoch);
+        }
+
+        /** An announcement as the epochs topic holds it: keyed by the epoch number in decimal. */
+        static ProducerRecord<byte[], byte[]> record(String topic, Epoch epoch) {
             return new ProducerRecord<>(topic, Long.toString(epoch.number()).getBytes(StandardCharsets.UTF_8),
                     CODEC.encodeEpoch(epoch));
         }

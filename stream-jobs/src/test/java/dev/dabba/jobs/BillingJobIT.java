@@ -11,6 +11,7 @@ import dev.dabba.billing.BillingCycle;
 import dev.dabba.clock.Epoch;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
+import dev.dabba.clock.NodeTable;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.embedded.EmbeddedDatabase;
 import dev.dabba.embedded.EmbeddedKafka;
@@ -87,6 +88,26 @@ class BillingJobIT {
         if (kafka != null) {
             kafka.close();
         }
+    }
+
+    @Test
+    void anEmptyEpochsTopic_getsANewLineagesOpeningEpoch_once() {
+        String topic = "it.epochs.lost";
+        kafka.createTopics(List.of(TopicSpec.compacted(topic, 1)));
+        long lineage = 1_780_000_000_000L;
+        Duration wait = Duration.ofSeconds(30);
+
+        Epoch opened = EpochBootstrap.latestOrOpen(kafka.bootstrapServers(), Map.of(), topic, wait, lineage);
+
+        assertThat(opened).isEqualTo(Epoch.of(lineage, lineage, NodeTable.EMPTY, new long[0]));
+        assertThat(EpochBootstrap.latest(kafka.bootstrapServers(), topic, wait)).as("written to the topic")
+                .isEqualTo(opened);
+        assertThat(EpochBootstrap.latestOrOpen(kafka.bootstrapServers(), Map.of(), topic, wait, lineage + 60_000))
+                .as("a second submission continues the lineage").isEqualTo(opened);
+        assertThat(KafkaIo.readAll(kafka.bootstrapServers(), topic)).hasSize(1);
+        assertThat(EpochBootstrap.latestOrOpen(kafka.bootstrapServers(), Map.of(), "no.such.topic",
+                Duration.ofSeconds(5), lineage)).as("no topic: nothing written, the authority opens it later")
+                .isEqualTo(Epoch.GENESIS);
     }
 
     @Test

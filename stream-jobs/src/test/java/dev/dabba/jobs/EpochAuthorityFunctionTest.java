@@ -41,6 +41,7 @@ class EpochAuthorityFunctionTest {
 
             Epoch first = Harnesses.drain(h).get(0);
             assertThat(first.number()).as("a new lineage starts at its start time").isEqualTo(LINEAGE);
+            assertThat(first.lineage()).as("and is named by it").isEqualTo(LINEAGE);
             assertThat(first.members().nodes()).extracting(NodeId::value)
                     .containsExactly("MUMBAI_ANDHERI", "MUMBAI_BKC");
             assertThat(first.baseEntries()).isEqualTo(Map.of("MUMBAI_ANDHERI", 1L, "MUMBAI_BKC", 2L));
@@ -52,6 +53,7 @@ class EpochAuthorityFunctionTest {
 
             Epoch second = Harnesses.drain(h).get(0);
             assertThat(second.number()).isEqualTo(LINEAGE + 1);
+            assertThat(second.lineage()).isEqualTo(LINEAGE);
             assertThat(second.members().nodes()).extracting(NodeId::value)
                     .containsExactly("MUMBAI_ANDHERI", "MUMBAI_BKC", "MUMBAI_DADAR");
             assertThat(first.precedes(second)).isTrue();
@@ -124,5 +126,16 @@ class EpochAuthorityFunctionTest {
 
         assertThat(earlier.number()).isEqualTo(LINEAGE + 4_999);
         assertThat(fresh.number()).isGreaterThan(earlier.number());
+        assertThat(fresh.lineage()).isGreaterThan(earlier.lineage());
+        assertThat(earlier.precedes(fresh)).as("agents see the newer lineage, not a successor").isFalse();
+    }
+
+    @Test
+    void continuingAnEpochFromBeforeLineagesWereNamed_keepsItsLineage() {
+        Epoch legacy = Epoch.of(41, NodeTable.of(List.of(NodeId.of("MUMBAI_BKC"))), new long[] {7});
+        Epoch next = EpochAuthorityFunction.next(legacy, Map.of("MUMBAI_BKC", 9L), LINEAGE);
+        assertThat(next.number()).isEqualTo(42);
+        assertThat(next.lineage()).isZero();
+        assertThat(legacy.precedes(next)).isTrue();
     }
 }

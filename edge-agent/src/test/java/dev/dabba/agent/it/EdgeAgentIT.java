@@ -187,6 +187,98 @@ class EdgeAgentIT {
         assertThat(again.metrics().get("dabba_agent_epoch")).isEqualTo(1);
     }
 
+    /** A billing job that lost every announced epoch opened lineage {@code L2}; its first epoch says nothing. */
+    private static final long L2 = 1_780_000_000_000L;
+    private static final Epoch L2_OPENING = Epoch.of(L2, L2, NodeTable.EMPTY, new long[0]);
+
+    /** What that job knows: genesis and its own lineage. */
+    private static EpochRegistry newJobsEpochs() {
+        EpochRegistry r = new EpochRegistry();
+        r.accept(L2_OPENING);
+        return r;
+    }
+
+    @Test
+    void aNewerLineage_isAdoptedLive_keepingWhatTheClockKnew_andTheOldLineageIsRefusedAfter() throws Exception {
+        String uri = embedded.uri();
+        NodeId bkc = SeedScenario.BKC;
+        AgentConfig cfg = config(bkc, uri);
+        EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC());
+        Epoch one = Epoch.of(1, NodeTable.of(List.of(bkc, SeedScenario.ANDHERI)), new long[] {2, 40});
+        publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(one));
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
+        agent.record(USER, JOURNEY_START, new Usage.Sms(Msisdn.of("+919800000001")));
+        agent.flush(Duration.ofSeconds(30));
+
+        publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(L2_OPENING));
+        await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == L2);
+        assertThat(agent.metrics().get("dabba_agent_epoch_lineage_switches_total")).isEqualTo(1);
+        assertThat(agent.clock().get(SeedScenario.ANDHERI)).as("kept from the lost lineage's base").isEqualTo(40);
+        assertThat(agent.clock().get(bkc)).isEqualTo(3);
+
+        RecordListener listener = listen(uri);
+        UsageRecord inL2 = agent.record(USER, JOURNEY_START, new Usage.Sms(Msisdn.of("+919800000001")));
+        agent.flush(Duration.ofSeconds(30));
+        assertThat(inL2.id()).isEqualTo(new EventId(bkc, 4));
+        assertThat(inL2.clock().epoch()).isEqualTo(L2_OPENING);
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().contains(inL2.id()));
+        assertThat(listener.records(newJobsEpochs())).as("decoded by a job that knows only the new lineage")
+                .contains(inL2);
+
+        Epoch oldLineageLater = Epoch.of(2, one.members(), new long[] {3, 41});
+        publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(oldLineageLater));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> agent.metrics().get("dabba_agent_epochs_rejected_total") == 1);
+        assertThat(agent.status().epoch()).isEqualTo(L2);
+        agent.close();
+
+        EdgeAgent again = start(cfg, Clock.systemUTC());
+        assertThat(again.status().epoch()).as("both lineages were stored; the newer one is current").isEqualTo(L2);
+        assertThat(again.record(USER, JOURNEY_START, new Usage.Sms(Msisdn.of("+919800000001"))).id())
+                .isEqualTo(new EventId(bkc, 5));
+    }
+
+    @Test
+    void recordsStoredAgainstALostLineage_goWithFullClocks_onceTheNewerLineageIsKnown() throws Exception {
+        String uri = embedded.uri();
+        NodeId bkc = SeedScenario.BKC;
+        AgentConfig cfg = config(bkc, uri);
+        Epoch one = Epoch.of(1, NodeTable.of(List.of(bkc, SeedScenario.ANDHERI)), new long[] {0, 40});
+        try (EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC())) {
+            publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(one));
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
+        }
+        // Offline, the tower stamps in epoch 1; nothing is acknowledged.
+        List<UsageRecord> stamped = new ArrayList<>();
+        AgentConfig offline = AgentConfig.of(bkc, "tcp://127.0.0.1:" + FreePorts.pick(), state.resolve(bkc.value()))
+                .withTopics(topics);
+        try (EdgeAgent agent = EdgeAgent.start(offline, Clock.systemUTC())) {
+            for (int i = 0; i < 5; i++) {
+                stamped.add(agent.record(USER, JOURNEY_START.plusSeconds(i), new Usage.Sms(Msisdn.of("+919800000001"))));
+            }
+            assertThat(agent.pendingCount()).isEqualTo(5);
+        }
+        assertThat(stamped).allSatisfy(r -> assertThat(r.clock().epoch().number()).isEqualTo(1));
+        // The agent stored the newer lineage's epoch and stopped before re-sending (moving to a lineage stores first).
+        new dev.dabba.agent.internal.state.EpochStore(state.resolve(bkc.value())).store(L2_OPENING);
+
+        RecordListener listener = listen(uri);
+        EdgeAgent agent = start(cfg, Clock.systemUTC());
+        assertThat(agent.status().epoch()).as("the stored epoch's adoption is finished at start").isEqualTo(L2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().size() == 5);
+        List<UsageRecord> received = listener.records(newJobsEpochs());
+        assertThat(received).extracting(UsageRecord::id).containsExactlyElementsOf(stamped.stream().map(UsageRecord::id)
+                .toList());
+        assertThat(received).as("the same clocks, written in full").containsExactlyElementsOf(stamped);
+        assertThat(received).allSatisfy(r -> assertThat(r.clock().epoch()).isEqualTo(Epoch.GENESIS));
+        assertThat(agent.metrics().get("dabba_agent_records_rebased_total")).isGreaterThanOrEqualTo(5);
+        UsageRecord after = agent.record(USER, JOURNEY_START.plusSeconds(9), new Usage.Sms(Msisdn.of("+919800000001")));
+        assertThat(after.clock().epoch()).isEqualTo(L2_OPENING);
+        assertThat(stamped.get(4).clock().compare(after.clock())).isEqualTo(Causality.BEFORE);
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().contains(after.id()));
+        assertThat(listener.records(newJobsEpochs())).contains(after);
+    }
+
     @Test
     void aRestartedAgent_neverReusesASequenceNumber_evenAfterItsOutboxWasEmptied() {
         String uri = embedded.uri();

@@ -11,13 +11,17 @@ import java.util.Optional;
  * never see the epoch go backwards. Among several acceptable epochs in one batch only the newest is published:
  * agents need the latest, and the retained message keeps one anyway.
  *
+ * <p>The one exception is a newer {@linkplain Epoch#lineage() lineage} (a higher number and a higher lineage): a
+ * billing job that lost every announced epoch opens one, and agents must hear it to move to it (they re-send what
+ * they hold with full clocks). An epoch of an older lineage than the announced one is stale, like any older epoch.
+ *
  * <p>Not thread-safe; one per relay task.
  */
 public final class MonotoneEpochGate {
 
     /** What became of one offered announcement. */
     public enum Verdict {
-        /** Newer and extends the announced epoch: it is now the pending one. */
+        /** Newer and extends the announced epoch, or opens a newer lineage: it is now the pending one. */
         ADVANCE,
         /** Not newer than the announced (or pending) epoch: skipped, as on every replay. */
         STALE,
@@ -48,6 +52,10 @@ public final class MonotoneEpochGate {
         }
         if (e.number() <= current.number()) {
             return new Decision(Verdict.STALE, e, null);
+        }
+        if (e.lineage() > current.lineage()) {
+            pending = e;
+            return new Decision(Verdict.ADVANCE, e, null);
         }
         if (!current.precedes(e)) {
             return new Decision(Verdict.REJECT, e, "epoch " + e.number() + " does not extend epoch "

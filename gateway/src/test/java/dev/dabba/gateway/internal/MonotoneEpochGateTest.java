@@ -80,4 +80,20 @@ class MonotoneEpochGateTest {
         gate.abandon();
         assertThat(gate.offer(epoch(1, TWO, 1, 1)).verdict()).isEqualTo(MonotoneEpochGate.Verdict.ADVANCE);
     }
+
+    @Test
+    void newerLineage_advancesOverTheRetainedEpoch_andTheOlderLineageIsStaleAfter() {
+        long l2 = 1_780_000_000_000L;
+        gate.learnt(Epoch.of(7, TWO, new long[] {4, 4}));
+        Epoch opening = Epoch.of(l2, l2, NodeTable.EMPTY, new long[0]);
+        assertThat(gate.offer(CODEC.encodeEpoch(opening)).verdict()).isEqualTo(MonotoneEpochGate.Verdict.ADVANCE);
+        gate.published();
+        Epoch next = Epoch.of(l2 + 1, l2, table("MUMBAI_ANDHERI", "MUMBAI_BKC"), new long[] {1, 1});
+        assertThat(gate.offer(CODEC.encodeEpoch(next)).verdict()).isEqualTo(MonotoneEpochGate.Verdict.ADVANCE);
+        gate.published();
+        assertThat(gate.offer(epoch(8, TWO, 4, 5)).verdict()).isEqualTo(MonotoneEpochGate.Verdict.STALE);
+        MonotoneEpochGate.Decision sameLineageRegressing = gate.offer(CODEC.encodeEpoch(
+                Epoch.of(l2 + 2, l2, table("MUMBAI_ANDHERI", "MUMBAI_BKC"), new long[] {0, 1})));
+        assertThat(sameLineageRegressing.verdict()).isEqualTo(MonotoneEpochGate.Verdict.REJECT);
+    }
 }

@@ -414,7 +414,8 @@ public final class HandoverExchange {
         acksUnknownEpoch.increment();
         Epoch theirs = epochs.resolve(ack.latestEpoch());
         VectorClock full = host.clock().merge(p.full().clock());
-        Epoch target = theirs != null && theirs.number() < full.epoch().number() ? theirs : Epoch.GENESIS;
+        Epoch target = theirs != null && theirs.number() < full.epoch().number()
+                && theirs.sharesLineageWith(full.epoch()) ? theirs : Epoch.GENESIS;
         VectorClock rebased = full.epoch().number() == target.number() ? full : full.rebase(target);
         LOG.info("{}: {} does not know epoch {}; sending the full clock again in epoch {}", node, p.peer(),
                 full.epoch().number(), target.number());

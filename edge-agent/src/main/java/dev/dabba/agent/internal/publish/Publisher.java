@@ -163,6 +163,20 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
+    /**
+     * Sends everything unacknowledged again from the acknowledged index, in-flight batches included: after the node
+     * moved to a new epoch lineage, so that records already sent against the old one go again as the record source
+     * now gives them.
+     */
+    public void resendUnacknowledged() {
+        lock.lock();
+        try {
+            rewind();
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** The link is down: stop sending until it is back. */
     public void disconnected() {
         lock.lock();
