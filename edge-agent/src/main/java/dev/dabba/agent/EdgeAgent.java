@@ -124,6 +124,12 @@ public final class EdgeAgent implements AutoCloseable {
     private volatile long lastCheckpointedAck = -1;
     /** The latest epoch: records of another lineage are published with full clocks (see {@link #forTheJob}). */
     private volatile Epoch wireEpoch = Epoch.GENESIS;
+    /** Guards {@link #epochHeard} and {@link #waitingWindow}: the publisher waits for the retained announcement. */
+    private final Object publisherGate = new Object();
+    /** Whether an epoch announcement arrived since the link last went down. */
+    private boolean epochHeard;
+    /** The in-flight window of the connection whose publisher waits for the announcement; 0 when none waits. */
+    private int waitingWindow;
     private volatile boolean closed;
 
     private EdgeAgent(AgentConfig config, Clock wallClock, CallPartEncoding callEncoding) {
@@ -637,6 +643,7 @@ public final class EdgeAgent implements AutoCloseable {
             epochsRejected.increment();
             LOG.error("{}: rejected an epoch announcement: {}", config.node(), e.getMessage());
             complete.run();
+            epochHeard();
             return;
         }
         try {
@@ -651,6 +658,7 @@ public final class EdgeAgent implements AutoCloseable {
             return;
         }
         complete.run();
+        epochHeard();
         exchange.epochKnown();
     }
 
@@ -927,15 +935,71 @@ public final class EdgeAgent implements AutoCloseable {
         LOG.info("{} stopped", config.node());
     }
 
+    /**
+     * How long a (re)connected agent waits for the retained epoch announcement before it sends its backlog. The broker
+     * sends the retained message right after the subscription, so it normally arrives within milliseconds and ends
+     * the wait; the bound only matters where nothing was ever announced.
+     */
+    static final Duration EPOCH_WAIT_ON_CONNECT = Duration.ofSeconds(2);
+
+    /** An epoch announcement arrived: a publisher waiting for it may send now. */
+    private void epochHeard() {
+        int window;
+        synchronized (publisherGate) {
+            epochHeard = true;
+            window = waitingWindow;
+            waitingWindow = 0;
+        }
+        if (window > 0) {
+            publisher.connected(window);
+        }
+    }
+
+    /** The wait for the announcement is over: the publisher sends whatever it holds. */
+    private void stopWaitingForEpoch() {
+        int window;
+        synchronized (publisherGate) {
+            window = waitingWindow;
+            waitingWindow = 0;
+        }
+        if (window > 0) {
+            LOG.debug("{}: no epoch announcement within {}; publishing", config.node(), EPOCH_WAIT_ON_CONNECT);
+            publisher.connected(window);
+        }
+    }
+
     private final class LinkListener implements MqttLink.Listener {
+        /**
+         * Resumes publishing once the retained epoch announcement has been taken (or {@link #EPOCH_WAIT_ON_CONNECT}
+         * passed): if the billing job lost the lineage the backlog is stored against, the announcement of the new one
+         * makes the backlog go with full clocks instead of being sent against epochs no job can decode.
+         */
         @Override
         public void connected(boolean sessionPresent, int window) {
-            publisher.connected(window);
+            boolean now;
+            synchronized (publisherGate) {
+                now = epochHeard;
+                waitingWindow = now ? 0 : window;
+            }
+            if (now) {
+                publisher.connected(window);
+            } else {
+                try {
+                    scheduler.schedule(EdgeAgent.this::stopWaitingForEpoch, EPOCH_WAIT_ON_CONNECT.toMillis(),
+                            TimeUnit.MILLISECONDS);
+                } catch (java.util.concurrent.RejectedExecutionException closing) {
+                    stopWaitingForEpoch();
+                }
+            }
             exchange.resendUnsent();
         }
 
         @Override
         public void disconnected(String reason) {
+            synchronized (publisherGate) {
+                epochHeard = false;
+                waitingWindow = 0;
+            }
             publisher.disconnected();
         }
 

@@ -239,7 +239,39 @@ class EdgeAgentIT {
     }
 
     @Test
-    void recordsStoredAgainstALostLineage_goWithFullClocks_onceTheNewerLineageIsKnown() throws Exception {
+    void aBacklogStoredAgainstALostLineage_waitsForTheRetainedAnnouncement_andGoesOnlyWithFullClocks()
+            throws Exception {
+        String uri = embedded.uri();
+        NodeId bkc = SeedScenario.BKC;
+        AgentConfig cfg = config(bkc, uri);
+        Epoch one = Epoch.of(1, NodeTable.of(List.of(bkc, SeedScenario.ANDHERI)), new long[] {0, 40});
+        try (EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC())) {
+            publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(one));
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
+        }
+        List<UsageRecord> stamped = new ArrayList<>();
+        AgentConfig offline = AgentConfig.of(bkc, "tcp://127.0.0.1:" + FreePorts.pick(), state.resolve(bkc.value()))
+                .withTopics(topics);
+        try (EdgeAgent agent = EdgeAgent.start(offline, Clock.systemUTC())) {
+            for (int i = 0; i < 200; i++) {
+                stamped.add(agent.record(USER, JOURNEY_START.plusSeconds(i), new Usage.Sms(Msisdn.of("+919800000001"))));
+            }
+        }
+        // Meanwhile the billing job lost its epochs and opened a new lineage; the relay announced it (retained).
+        publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(L2_OPENING));
+        RecordListener listener = listen(uri);
+
+        EdgeAgent agent = start(cfg, Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().size() == stamped.size());
+
+        assertThat(agent.metrics().get("dabba_agent_epoch_lineage_switches_total")).isEqualTo(1);
+        assertThat(listener.records(newJobsEpochs())).as("no batch went against the lost lineage")
+                .containsExactlyInAnyOrderElementsOf(stamped);
+        assertThat(listener.conflicting()).isEmpty();
+    }
+
+    @Test
+    void recordsStoredAgainstALostLineage_goWithFullClocks_afterARestartWithTheNewerLineageStored() throws Exception {
         String uri = embedded.uri();
         NodeId bkc = SeedScenario.BKC;
         AgentConfig cfg = config(bkc, uri);
