@@ -13,6 +13,7 @@ import dev.dabba.gateway.EmbeddedGateway;
 import dev.dabba.gateway.GatewayConfig;
 import dev.dabba.jobs.BillSink;
 import dev.dabba.jobs.BillingJob;
+import dev.dabba.jobs.EpochBootstrap;
 import dev.dabba.jobs.JobSettings;
 import dev.dabba.record.KafkaTopics;
 import java.nio.file.Files;
@@ -39,8 +40,9 @@ import org.slf4j.LoggerFactory;
  * The whole pipeline in one JVM on real components: embedded PostgreSQL, an embedded MQTT broker (HiveMQ CE),
  * Kafka in KRaft mode, the gateway, the billing job on a Flink MiniCluster, and one agent per tower.
  *
- * <p>Everything gets fresh temporary directories and free ports, so runs never see each other's state;
- * {@link #close()} stops it all in reverse order of starting.
+ * <p>Everything gets fresh temporary directories and free ports, so runs never see each other's state (unless
+ * {@link Options} share a broker or the agents' state with a later stack); {@link #close()} stops it all in reverse
+ * order of starting.
  */
 public final class EmbeddedStack implements AutoCloseable {
 
@@ -68,9 +70,26 @@ public final class EmbeddedStack implements AutoCloseable {
      * @param towers the towers to start agents for
      */
     public static EmbeddedStack start(Collection<NodeId> towers, Progress progress) {
+        return start(towers, progress, Options.FRESH);
+    }
+
+    /**
+     * What a stack may share with what outlives it, for scenarios that rebuild the backend under running towers.
+     *
+     * @param broker an MQTT broker to use instead of starting one; the stack does not stop it (null: its own)
+     * @param agentState the directory holding the agents' state directories, one per tower; kept after the stack
+     *     stops (null: a temporary one, deleted)
+     */
+    public record Options(EmbeddedMqttBroker broker, Path agentState) {
+        /** Everything fresh and private to the stack. */
+        public static final Options FRESH = new Options(null, null);
+    }
+
+    /** As {@link #start(Collection, Progress)}, sharing what {@code options} names. */
+    public static EmbeddedStack start(Collection<NodeId> towers, Progress progress, Options options) {
         EmbeddedStack stack = new EmbeddedStack();
         try {
-            stack.startAll(towers, progress);
+            stack.startAll(towers, progress, options);
             return stack;
         } catch (RuntimeException | Error e) {
             stack.close();
@@ -81,16 +100,21 @@ public final class EmbeddedStack implements AutoCloseable {
         }
     }
 
-    private void startAll(Collection<NodeId> towers, Progress progress) throws Exception {
+    private void startAll(Collection<NodeId> towers, Progress progress, Options options) throws Exception {
         progress.step("starting PostgreSQL (embedded) ...");
         database = track(EmbeddedDatabase.start());
         BillStore store = new BillStore(database.dataSource(), SCHEMA);
         store.migrate();
         progress.detail("ready at " + database.jdbcUrl() + ", report store schema '" + SCHEMA + "' migrated");
 
-        progress.step("starting the MQTT broker (HiveMQ CE, embedded) ...");
-        broker = track(EmbeddedMqttBroker.start());
-        progress.detail("ready at " + broker.uri());
+        if (options.broker() != null) {
+            broker = options.broker();
+            progress.step("using the MQTT broker at " + broker.uri());
+        } else {
+            progress.step("starting the MQTT broker (HiveMQ CE, embedded) ...");
+            broker = track(EmbeddedMqttBroker.start());
+            progress.detail("ready at " + broker.uri());
+        }
 
         progress.step("starting Kafka (KRaft, single node) ...");
         kafka = track(EmbeddedKafka.start());
@@ -110,8 +134,12 @@ public final class EmbeddedStack implements AutoCloseable {
         progress.detail("job " + job.getJobID() + " is " + awaitRunning(job, Duration.ofSeconds(60)));
 
         progress.step("starting tower agents ...");
-        Path agentState = Files.createTempDirectory("dabba-agents-");
-        started.push(() -> deleteRecursively(agentState));
+        Path agentState = options.agentState();
+        if (agentState == null) {
+            Path temporary = Files.createTempDirectory("dabba-agents-");
+            started.push(() -> deleteRecursively(temporary));
+            agentState = temporary;
+        }
         for (NodeId tower : towers) {
             EdgeAgent agent = track(EdgeAgent.start(AgentConfig.of(tower, broker.uri(),
                     agentState.resolve(tower.value())), Clock.systemUTC()));
@@ -147,9 +175,11 @@ public final class EmbeddedStack implements AutoCloseable {
         conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
         conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
-        // A fresh stack has no epochs yet: the job's authority starts from genesis and announces them.
+        // As in production: the job continues the epochs topic's lineage, or (a fresh Kafka) opens a new one.
+        Epoch bootstrap = EpochBootstrap.latestOrOpen(kafka.bootstrapServers(), Map.of(), KafkaTopics.EPOCHS,
+                Duration.ofSeconds(30), System.currentTimeMillis());
         BillingJob.kafka(kafka.bootstrapServers(), JOB_GROUP_ID,
-                new BillSink(database.jdbcUrl(), database.user(), null, SCHEMA), Epoch.GENESIS,
+                new BillSink(database.jdbcUrl(), database.user(), null, SCHEMA), bootstrap,
                 JobSettings.builder().checkpointInterval(Duration.ofSeconds(2)).epochInterval(Duration.ofSeconds(5))
                         .build())
                 .build(env);

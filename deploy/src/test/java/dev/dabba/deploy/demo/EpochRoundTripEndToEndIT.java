@@ -40,8 +40,10 @@ class EpochRoundTripEndToEndIT {
             Map<NodeId, EdgeAgent> agents = stack.agents();
             EdgeAgent bkc = agents.get(SeedScenario.BKC);
             EdgeAgent andheri = agents.get(SeedScenario.ANDHERI);
-            // The authority announces once its frontier has moved; every tower hears it through the gateway.
-            await().atMost(Duration.ofMinutes(2)).until(() -> bkc.status().epoch() > 0 && andheri.status().epoch() > 0);
+            // The job opened its lineage with an empty epoch; the authority announces the next once its frontier has
+            // moved, and every tower hears it through the gateway.
+            await().atMost(Duration.ofMinutes(2)).until(() -> bkc.clock().epoch().base("MUMBAI_ANDHERI") > 0
+                    && andheri.clock().epoch().base("MUMBAI_BKC") > 0);
 
             Instant later = JOURNEY_START.plus(Duration.ofHours(2));
             UsageRecord atBkc = bkc.record(COMMUTER, later, new Usage.Sms(Msisdn.of("+919876543219")));
