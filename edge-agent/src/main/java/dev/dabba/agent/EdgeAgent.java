@@ -674,18 +674,9 @@ public final class EdgeAgent implements AutoCloseable {
         Epoch before = clock().epoch();
         epochStore.store(epoch);
         epochs.acceptLineage(epoch);
-        wireEpoch = epoch;
-        lock.lock();
-        try {
-            towerClock.adopt(epoch);
-        } finally {
-            lock.unlock();
-        }
-        outbox.epochAdopted(epoch.number());
-        writeCheckpoint(publisher.acknowledgedIndex());
+        mergeStored(epoch);
         publisher.resendUnacknowledged();
         lineageSwitches.increment();
-        epochsAdopted.increment();
         LOG.warn("{} moved from epoch {} (lineage {}) to epoch {} of the newer lineage {}: the billing job lost the "
                 + "earlier epochs; {} unacknowledged records go again with full clocks", config.node(),
                 before.number(), before.lineage(), epoch.number(), epoch.lineage(), outbox.depth());
@@ -713,6 +704,13 @@ public final class EdgeAgent implements AutoCloseable {
             return;
         }
         epochStore.store(epoch);
+        mergeStored(epoch);
+        LOG.info("{} adopted epoch {}: clock {} ({} entries above the base)", config.node(), epoch.number(),
+                clock(), clock().deltaSize());
+    }
+
+    /** Merges a stored epoch's base into the clock (a receive event), makes it current and checkpoints. */
+    private void mergeStored(Epoch epoch) throws IOException {
         wireEpoch = epoch;
         lock.lock();
         try {
@@ -723,8 +721,6 @@ public final class EdgeAgent implements AutoCloseable {
         outbox.epochAdopted(epoch.number());
         writeCheckpoint(publisher.acknowledgedIndex());
         epochsAdopted.increment();
-        LOG.info("{} adopted epoch {}: clock {} ({} entries above the base)", config.node(), epoch.number(),
-                clock(), clock().deltaSize());
     }
 
     // ---------------------------------------------------------------------------------------------- housekeeping

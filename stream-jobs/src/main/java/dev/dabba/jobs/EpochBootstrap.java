@@ -75,15 +75,22 @@ public final class EpochBootstrap {
 
     private static boolean topicExists(String bootstrapServers, Map<String, String> clientProperties, String topic,
             Duration timeout) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(bootstrapServers,
+                clientProperties), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
             return infos != null && !infos.isEmpty();
         }
+    }
+
+    private static Properties consumerProperties(String bootstrapServers, Map<String, String> clientProperties) {
+        Properties p = new Properties();
+        p.putAll(clientProperties);
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dabba-billing-epoch-bootstrap");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        return p;
     }
 
     /** The highest-numbered well-formed epoch in {@code topic}, or genesis when there is none. */
@@ -94,13 +101,7 @@ public final class EpochBootstrap {
     /** As {@link #latest(String, String, Duration)}, with Kafka client properties such as security settings. */
     public static Epoch latest(String bootstrapServers, Map<String, String> clientProperties, String topic,
             Duration timeout) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dabba-billing-epoch-bootstrap");
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        Properties p = consumerProperties(bootstrapServers, clientProperties);
         RecordCodec codec = RecordCodec.standard();
         Epoch latest = Epoch.GENESIS;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(),

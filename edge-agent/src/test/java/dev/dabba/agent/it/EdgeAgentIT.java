@@ -244,19 +244,7 @@ class EdgeAgentIT {
         String uri = embedded.uri();
         NodeId bkc = SeedScenario.BKC;
         AgentConfig cfg = config(bkc, uri);
-        Epoch one = Epoch.of(1, NodeTable.of(List.of(bkc, SeedScenario.ANDHERI)), new long[] {0, 40});
-        try (EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC())) {
-            publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(one));
-            await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
-        }
-        List<UsageRecord> stamped = new ArrayList<>();
-        AgentConfig offline = AgentConfig.of(bkc, "tcp://127.0.0.1:" + FreePorts.pick(), state.resolve(bkc.value()))
-                .withTopics(topics);
-        try (EdgeAgent agent = EdgeAgent.start(offline, Clock.systemUTC())) {
-            for (int i = 0; i < 200; i++) {
-                stamped.add(agent.record(USER, JOURNEY_START.plusSeconds(i), new Usage.Sms(Msisdn.of("+919800000001"))));
-            }
-        }
+        List<UsageRecord> stamped = stampOfflineInEpochOne(cfg, 200);
         // Meanwhile the billing job lost its epochs and opened a new lineage; the relay announced it (retained).
         publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(L2_OPENING));
         RecordListener listener = listen(uri);
@@ -275,22 +263,7 @@ class EdgeAgentIT {
         String uri = embedded.uri();
         NodeId bkc = SeedScenario.BKC;
         AgentConfig cfg = config(bkc, uri);
-        Epoch one = Epoch.of(1, NodeTable.of(List.of(bkc, SeedScenario.ANDHERI)), new long[] {0, 40});
-        try (EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC())) {
-            publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(one));
-            await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
-        }
-        // Offline, the tower stamps in epoch 1; nothing is acknowledged.
-        List<UsageRecord> stamped = new ArrayList<>();
-        AgentConfig offline = AgentConfig.of(bkc, "tcp://127.0.0.1:" + FreePorts.pick(), state.resolve(bkc.value()))
-                .withTopics(topics);
-        try (EdgeAgent agent = EdgeAgent.start(offline, Clock.systemUTC())) {
-            for (int i = 0; i < 5; i++) {
-                stamped.add(agent.record(USER, JOURNEY_START.plusSeconds(i), new Usage.Sms(Msisdn.of("+919800000001"))));
-            }
-            assertThat(agent.pendingCount()).isEqualTo(5);
-        }
-        assertThat(stamped).allSatisfy(r -> assertThat(r.clock().epoch().number()).isEqualTo(1));
+        List<UsageRecord> stamped = stampOfflineInEpochOne(cfg, 5);
         // The agent stored the newer lineage's epoch and stopped before re-sending (moving to a lineage stores first).
         new dev.dabba.agent.internal.state.EpochStore(state.resolve(bkc.value())).store(L2_OPENING);
 
@@ -491,6 +464,30 @@ class EdgeAgentIT {
         assertThat(report.callParts()).isGreaterThan(report.calls());
         assertThat(towers).allSatisfy(t -> assertThat(t.metrics().get("dabba_agent_arrival_wait_timeouts_total"))
                 .isZero());
+    }
+
+    /**
+     * Has the agent adopt a retained epoch 1 (lineage 0), then stamps {@code count} records with the broker out of
+     * reach: they stay in the outbox, stored against epoch 1.
+     */
+    private List<UsageRecord> stampOfflineInEpochOne(AgentConfig cfg, int count) throws Exception {
+        NodeId node = cfg.node();
+        Epoch one = Epoch.of(1, NodeTable.of(List.of(node, SeedScenario.ANDHERI)), new long[] {0, 40});
+        try (EdgeAgent agent = EdgeAgent.start(cfg, Clock.systemUTC())) {
+            publishRetained(cfg.mqtt().brokerUri(), topics.epochs(), RecordCodec.standard().encodeEpoch(one));
+            await().atMost(Duration.ofSeconds(30)).until(() -> agent.status().epoch() == 1);
+        }
+        List<UsageRecord> stamped = new ArrayList<>();
+        AgentConfig offline = AgentConfig.of(node, "tcp://127.0.0.1:" + FreePorts.pick(), state.resolve(node.value()))
+                .withTopics(topics);
+        try (EdgeAgent agent = EdgeAgent.start(offline, Clock.systemUTC())) {
+            for (int i = 0; i < count; i++) {
+                stamped.add(agent.record(USER, JOURNEY_START.plusSeconds(i), new Usage.Sms(Msisdn.of("+919800000001"))));
+            }
+            assertThat(agent.pendingCount()).isEqualTo(count);
+        }
+        assertThat(stamped).allSatisfy(r -> assertThat(r.clock().epoch().number()).isEqualTo(1));
+        return stamped;
     }
 
     private static void publishRetained(String uri, String topic, byte[] payload) throws Exception {
