@@ -110,6 +110,10 @@ class FlinkSessionClusterIT {
                 }
                 assertThat(epochs.get(epochs.size() - 1).members().nodes()).extracting(NodeId::value)
                         .contains("MUMBAI_BKC", "MUMBAI_ANDHERI");
+                Epoch opening = epochs.get(0);
+                assertThat(opening.members().size()).as("submitted against an empty topic: a lineage's opening epoch")
+                        .isZero();
+                assertThat(epochs).allSatisfy(e -> assertThat(e.lineage()).isEqualTo(opening.number()));
                 cluster.cancel(restarted);
             } finally {
                 cluster.stop();
@@ -166,7 +170,9 @@ class FlinkSessionClusterIT {
     }
 
     private static List<Epoch> awaitEpochs(String bootstrap) {
-        return await().atMost(Duration.ofMinutes(1)).until(() -> readEpochs(bootstrap), e -> !e.isEmpty());
+        // The first is the lineage's opening epoch, written at submission with no members; wait for the authority's.
+        return await().atMost(Duration.ofMinutes(1)).until(() -> readEpochs(bootstrap),
+                e -> !e.isEmpty() && e.get(e.size() - 1).members().size() > 0);
     }
 
     private static List<Epoch> readEpochs(String bootstrap) {

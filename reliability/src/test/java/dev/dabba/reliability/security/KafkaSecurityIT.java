@@ -228,8 +228,8 @@ class KafkaSecurityIT {
                         .build())) {
             new BillStore(database.dataSource(), BillStore.DEFAULT_SCHEMA).migrate();
             // The job, as BillingJobMain wires it with --kafka-config: epoch bootstrap, sources and sinks.
-            Epoch bootstrap = EpochBootstrap.latest(secureBootstrap, security, KafkaTopics.EPOCHS,
-                    Duration.ofSeconds(60));
+            Epoch bootstrap = EpochBootstrap.latestOrOpen(secureBootstrap, security, KafkaTopics.EPOCHS,
+                    Duration.ofSeconds(60), System.currentTimeMillis());
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(1, new Configuration());
             BillingJob.kafka(secureBootstrap, security, "secure-billing-" + mechanism,
                     new BillSink(database.jdbcUrl(), database.user(), null, BillStore.DEFAULT_SCHEMA), bootstrap,
@@ -322,7 +322,7 @@ class KafkaSecurityIT {
                 for (int i = 0; i < latest.members().size(); i++) {
                     base[i] = latest.baseAt(i);
                 }
-                Epoch epoch = Epoch.of(latest.number() + 1, members, base);
+                Epoch epoch = Epoch.of(latest.number() + 1, latest.lineage(), members, base);
                 Map<String, Object> producer = new HashMap<>(security);
                 producer.put("bootstrap.servers", secureBootstrap);
                 try (var p = new org.apache.kafka.clients.producer.KafkaProducer<byte[], byte[]>(producer,
