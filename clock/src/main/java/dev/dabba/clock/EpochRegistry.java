@@ -56,11 +56,13 @@ public final class EpochRegistry implements EpochResolver {
 
     /**
      * Whether {@code epoch} belongs to a newer lineage than the latest known epoch: a higher number and a higher
-     * lineage. Such an epoch does not extend the latest one; a node moves to it with {@link #acceptLineage}.
+     * lineage. Such an epoch does not extend the latest one; a node moves to it with {@link #acceptLineage}. A node
+     * that knows only genesis is in no lineage yet: any first epoch extends genesis and is simply accepted.
      */
     public synchronized boolean isNewerLineage(Epoch epoch) {
         Epoch latest = latest();
-        return epoch.number() > latest.number() && epoch.lineage() > latest.lineage();
+        return latest.number() != Epoch.GENESIS.number() && epoch.number() > latest.number()
+                && epoch.lineage() > latest.lineage();
     }
 
     /**

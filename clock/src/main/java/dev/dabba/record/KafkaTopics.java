@@ -24,6 +24,8 @@ public final class KafkaTopics {
     public static final String HEADER_DLQ_SOURCE = "dabba.dlq.source";
     /** Dead-letter header: the stage that rejected it (gateway, stream-job). */
     public static final String HEADER_DLQ_STAGE = "dabba.dlq.stage";
+    /** Header of a record replayed from the dead letters: the dead letter's topic, partition and offset. */
+    public static final String HEADER_REPLAYED_FROM = "dabba.replayed-from";
 
     private KafkaTopics() {
     }

@@ -142,6 +142,7 @@ class EpochClockTest {
     @Test
     void registry_movesToANewerLineage_keepsTheOldEpochs_andRefusesTheOldLineageAfter() {
         EpochRegistry registry = new EpochRegistry();
+        assertThat(registry.isNewerLineage(OPENING)).as("a node in genesis is in no lineage yet").isFalse();
         registry.accept(E1);
         registry.accept(E2);
         assertThatThrownBy(() -> registry.accept(L2_NEXT)).hasMessageContaining("does not follow");

@@ -9,6 +9,7 @@ import dev.dabba.deploy.bench.EndToEndBenchCommand;
 import dev.dabba.deploy.cluster.ClusterCommand;
 import dev.dabba.deploy.demo.DemoCommand;
 import dev.dabba.deploy.flink.FlinkCommand;
+import dev.dabba.deploy.replay.ReplayCommand;
 import dev.dabba.gateway.GatewayCommand;
 import java.util.HashSet;
 import java.util.Set;
@@ -46,6 +47,7 @@ public final class DabbaCli implements Runnable {
         cli.addSubcommand("rate", selfReported(selfReporting, new RateCommand().commandLine()));
         cli.addSubcommand("serve", selfReported(selfReporting, new ServeCommand().commandLine()));
         cli.addSubcommand("bench", new EndToEndBenchCommand());
+        cli.addSubcommand("replay-dead-letters", new ReplayCommand());
         return cli;
     }
 

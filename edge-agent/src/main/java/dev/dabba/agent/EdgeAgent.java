@@ -766,8 +766,9 @@ public final class EdgeAgent implements AutoCloseable {
         try {
             writeCheckpoint(publisher.acknowledgedIndex());
             if (outbox.deleteAcknowledgedSegments() > 0) {
-                long keep = Math.min(outbox.oldestEpoch(), clock().epoch().number());
-                epochStore.pruneBelow(keep);
+                Epoch current = clock().epoch();
+                long keep = Math.min(outbox.oldestEpoch(), current.number());
+                epochStore.prune(current.lineage(), keep); // a lineage left behind stays (dead-letter replay)
                 epochs.forgetBefore(keep);
             }
         } catch (IOException | RuntimeException e) {

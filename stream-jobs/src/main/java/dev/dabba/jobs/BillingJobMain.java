@@ -135,7 +135,7 @@ public final class BillingJobMain implements Callable<Integer> {
     }
 
     /** The properties in {@code file} (java.util.Properties syntax), or none when {@code file} is null. */
-    static Map<String, String> kafkaClientProperties(Path file) throws java.io.IOException {
+    public static Map<String, String> kafkaClientProperties(Path file) throws java.io.IOException {
         if (file == null) {
             return Map.of();
         }

@@ -68,7 +68,10 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
     private final int unknownEpochBuffer;
 
     private transient EpochRegistry registry;
+    /** Epochs numbered below this are never decodable here: dropped from the history, or of an earlier lineage. */
     private transient long oldestKnown;
+    /** Whether {@link #oldestKnown} is the job's lineage start (an earlier lineage's epochs were lost). */
+    private transient boolean oldestIsLineage;
     private transient Deque<Held> held;
     private transient ListState<KafkaInput> heldState;
     private transient Counter deadLetters;
@@ -147,8 +150,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
             return true;
         } catch (UnknownEpochException e) {
             if (e.epoch() < oldestKnown) {
-                deadLetter(ctx, input, "unknown epoch: " + e.getMessage() + "; the job keeps epochs from "
-                        + oldestKnown + " on");
+                deadLetter(ctx, input, neverKnown(e));
                 return true;
             }
             return false;
@@ -213,6 +215,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
         if (registry == null) {
             epochs = registry(state);
         }
+        floor(all);
         // Records waiting for this (or an earlier) epoch can decode now.
         long now = ctx.currentProcessingTime();
         for (Iterator<Held> it = held.iterator(); it.hasNext(); ) {
@@ -223,7 +226,7 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
             } catch (UnknownEpochException e) {
                 if (e.epoch() < oldestKnown) {
                     it.remove();
-                    deadLetter(ctx, h.input(), "unknown epoch: " + e.getMessage());
+                    deadLetter(ctx, h.input(), neverKnown(e));
                 }
             } catch (WireFormatException e) {
                 it.remove();
@@ -249,9 +252,29 @@ public final class DecodeFunction extends BroadcastProcessFunction<KafkaInput, b
             for (byte[] bytes : all.values()) {
                 r.accept(CODEC.decodeEpoch(bytes));
             }
-            oldestKnown = all.isEmpty() || all.size() < epochHistory ? 0 : all.firstKey();
+            floor(all);
             registry = r;
         }
         return registry;
+    }
+
+    /**
+     * Sets {@link #oldestKnown} from the epochs in broadcast state: the oldest kept once the history is full, and at
+     * least the lineage of the oldest known epoch. A lineage's epochs are numbered from its start, and a job only
+     * ever knows its own lineage, so an epoch below that start belongs to a lineage whose epochs were lost: no
+     * announcement of it will come, and waiting for one would only hold the record for {@code unknownEpochWait}.
+     */
+    private void floor(TreeMap<Long, byte[]> all) {
+        long history = all.isEmpty() || all.size() < epochHistory ? 0 : all.firstKey();
+        long lineage = all.isEmpty() ? 0 : CODEC.decodeEpoch(all.firstEntry().getValue()).lineage();
+        oldestKnown = Math.max(history, lineage);
+        oldestIsLineage = lineage > history;
+    }
+
+    /** The dead-letter reason of a record whose epoch will never be known here. */
+    private String neverKnown(UnknownEpochException e) {
+        return "unknown epoch: " + e.getMessage() + "; the job knows epochs from " + oldestKnown + " on"
+                + (oldestIsLineage ? " (its lineage, opened when the earlier epochs were lost; dabba "
+                        + "replay-dead-letters puts such records back with the epochs the towers kept)" : "");
     }
 }

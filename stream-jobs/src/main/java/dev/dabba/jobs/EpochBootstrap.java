@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -28,6 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class EpochBootstrap {
 
     private static final Logger LOG = LoggerFactory.getLogger(EpochBootstrap.class);
+    private static final String CLIENT_ID = "dabba-billing-epoch-bootstrap";
 
     private EpochBootstrap() {
     }
@@ -51,12 +51,7 @@ public final class EpochBootstrap {
             return latest;
         }
         Epoch opening = Epoch.of(nowMillis, nowMillis, NodeTable.EMPTY, new long[0]);
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, "dabba-billing-epoch-bootstrap");
+        Properties p = KafkaClients.writer(bootstrapServers, clientProperties, CLIENT_ID);
         p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, (int) Math.max(120_000, timeout.toMillis()));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
                 new ByteArraySerializer())) {
@@ -83,14 +78,7 @@ public final class EpochBootstrap {
     }
 
     private static Properties consumerProperties(String bootstrapServers, Map<String, String> clientProperties) {
-        Properties p = new Properties();
-        p.putAll(clientProperties);
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "dabba-billing-epoch-bootstrap");
-        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
-        return p;
+        return KafkaClients.reader(bootstrapServers, clientProperties, CLIENT_ID);
     }
 
     /** The highest-numbered well-formed epoch in {@code topic}, or genesis when there is none. */

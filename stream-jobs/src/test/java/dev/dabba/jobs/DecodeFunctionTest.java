@@ -120,4 +120,28 @@ class DecodeFunctionTest {
                     .satisfies(d -> assertThat(d.reason()).contains("no announcement of its epoch arrived"));
         }
     }
+
+    @Test
+    void aRecordOfAnEarlierLineage_isDeadLetteredAtOnce_namingTheReplay() throws Exception {
+        long lineage = 1_780_000_000_000L;
+        Epoch opening = Epoch.of(lineage, lineage, NodeTable.EMPTY, new long[0]);
+        Epoch later = Epoch.of(lineage + 1, lineage, NodeTable.of(List.of(NodeId.of("MUMBAI_BKC"))), new long[] {1});
+        World w = new World();
+        w.adopt("MUMBAI_BKC", later);
+        UsageRecord inLater = w.stamp("MUMBAI_BKC", USER, T0, new Usage.Call(Msisdn.of("+919876543211"),
+                CallType.VOICE, 60));
+        try (var h = decoder(function(10))) {
+            h.processBroadcastElement(CODEC.encodeEpoch(opening), 0);
+            h.processElement(input(1, CODEC.encodeRecord(inEpochOne)), 0);
+            h.processElement(input(2, CODEC.encodeRecord(inLater)), 0);
+
+            assertThat(Harnesses.drain(h, DecodeFunction.DEAD_LETTERS)).singleElement()
+                    .satisfies(d -> assertThat(d.reason()).startsWith("unknown epoch")
+                            .contains("knows epochs from " + lineage).contains("replay-dead-letters"));
+            assertThat(Harnesses.drain(h)).as("an epoch of its own lineage not known yet: held").isEmpty();
+
+            h.processBroadcastElement(CODEC.encodeEpoch(later), 0);
+            assertThat(Harnesses.drain(h)).containsExactly(inLater);
+        }
+    }
 }

@@ -11,6 +11,7 @@ import dev.dabba.billing.BillStore;
 import dev.dabba.billing.BillingCycle;
 import dev.dabba.clock.Epoch;
 import dev.dabba.clock.NodeId;
+import dev.dabba.deploy.replay.DeadLetterReplay;
 import dev.dabba.embedded.EmbeddedMqttBroker;
 import dev.dabba.embedded.FreePorts;
 import dev.dabba.record.CallType;
@@ -51,14 +52,17 @@ import org.junit.jupiter.api.io.TempDir;
  * that still holds the lost lineage's retained announcement, while the towers kept stamping against that lineage
  * with nowhere to send. The new job opens a new lineage at submission, the relay announces it over the stale retained
  * message, the towers move to it by themselves and send their backlog with full clocks: every record is billed by
- * the new job and none is dead-lettered. Before agents moved by themselves, every one of these records ended in
- * {@code dabba.dead-letters} until an operator reset the towers' state.
+ * the new job. Before agents moved by themselves, every one of these records ended in {@code dabba.dead-letters}
+ * until an operator reset the towers' state. The one record the broker had taken against the lost lineage (a tower
+ * that stayed online) is dead-lettered by the new job and put back by {@link DeadLetterReplay} with the epochs that
+ * tower kept.
  */
 class LostEpochsEndToEndIT {
 
     private static final Instant JOURNEY_START = Instant.parse("2026-11-26T04:30:00Z");
     private static final Msisdn CALLER = Msisdn.of("+919800000011");
     private static final Msisdn TEXTER = Msisdn.of("+919800000012");
+    private static final Msisdn LATE = Msisdn.of("+919800000014");
 
     @TempDir
     Path agentState;
@@ -79,6 +83,8 @@ class LostEpochsEndToEndIT {
                 await().atMost(Duration.ofMinutes(1)).until(() -> first.agents().values().stream()
                         .allMatch(a -> a.clock().epoch().lineage() > 0));
                 lostLineage = bkc.clock().epoch().lineage();
+                assertThat(first.agents().values()).as("a first lineage is adopted, not moved to").allSatisfy(a ->
+                        assertThat(a.metrics().get("dabba_agent_epoch_lineage_switches_total")).isZero());
             }
 
             // Kafka, the job and the gateway are gone; the towers stamp on, their broker unreachable.
@@ -96,6 +102,17 @@ class LostEpochsEndToEndIT {
                 assertThat(List.of(bkc, andheri, bandra)).allSatisfy(a -> assertThat(a.pendingCount()).isEqualTo(1));
             }
             assertThat(backlog).allSatisfy(r -> assertThat(r.clock().epoch().lineage()).isEqualTo(lostLineage));
+            // Dadar stayed online: the broker took its record for the gateway's session, against the lost lineage.
+            EdgeAgent dadar = EdgeAgent.start(agent(SeedScenario.DADAR, broker.uri()), Clock.systemUTC());
+            UsageRecord queued;
+            try {
+                queued = dadar.record(LATE, later.plusSeconds(240), new Usage.Sms(CALLER));
+                dadar.flush(Duration.ofSeconds(30));
+                assertThat(queued.clock().epoch().lineage()).isEqualTo(lostLineage);
+            } catch (Exception | AssertionError e) {
+                dadar.close();
+                throw e;
+            }
 
             try (EmbeddedStack rebuilt = EmbeddedStack.start(List.of(), Progress.silent(),
                     new EmbeddedStack.Options(broker, null))) {
@@ -121,12 +138,25 @@ class LostEpochsEndToEndIT {
                         assertThat(a.metrics().get("dabba_agent_epoch_lineage_switches_total")).isEqualTo(1);
                         assertThat(a.clock().epoch().lineage()).isEqualTo(announced.lineage());
                     });
-                    assertThat(deadLetters(rebuilt.kafka().bootstrapServers())).as("nothing against the lost lineage")
-                            .isEmpty();
+                    // What the broker took against the lost lineage reached the new job before anyone could
+                    // re-encode it: dead-lettered, and put back with the epochs Dadar kept.
+                    List<String> letters = await().atMost(Duration.ofMinutes(1))
+                            .until(() -> deadLetters(rebuilt.kafka().bootstrapServers()), l -> !l.isEmpty());
+                    assertThat(letters).singleElement().satisfies(l -> assertThat(l).startsWith("unknown epoch"));
+                    DeadLetterReplay.Result replay = DeadLetterReplay.replay(rebuilt.kafka().bootstrapServers(),
+                            Map.of(), DeadLetterReplay.epochsOf(List.of(agentState.resolve(SeedScenario.DADAR.value()))),
+                            false, Duration.ofSeconds(30));
+                    assertThat(replay.replayed()).isEqualTo(1);
+                    assertThat(replay.left()).isEmpty();
+                    Bill late = BillWatch.awaitBill(store, LATE, BillingCycle.of(later), List.of(queued.id()),
+                            Duration.ofMinutes(2));
+                    assertThat(late.total().paisa()).isEqualTo(100);
+                    assertThat(deadLetters(rebuilt.kafka().bootstrapServers())).as("nothing else").hasSize(1);
                 } finally {
                     for (EdgeAgent a : towers) {
                         a.close();
                     }
+                    dadar.close();
                 }
             }
         }
@@ -190,7 +220,8 @@ class LostEpochsEndToEndIT {
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(r.headers().toString() + " " + r.value().length + " bytes");
+                    out.add(new String(r.headers().lastHeader(KafkaTopics.HEADER_DLQ_REASON).value(),
+                            java.nio.charset.StandardCharsets.UTF_8));
                 }
             }
         }

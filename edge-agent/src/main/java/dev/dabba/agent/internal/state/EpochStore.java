@@ -52,10 +52,20 @@ public final class EpochStore {
 
     /** Deletes stored epochs numbered below {@code number}; returns how many. */
     public int pruneBelow(long number) throws IOException {
+        return prune(0, number);
+    }
+
+    /**
+     * Deletes stored epochs numbered from {@code from} (inclusive) to {@code to} (exclusive); returns how many. An
+     * agent prunes within its current lineage only ({@code from} = the lineage's first number): the epochs of a
+     * lineage it left stay, the only copy of what records the broker took against that lineage are encoded in
+     * ({@code dabba replay-dead-letters --agent-state} reads them).
+     */
+    public int prune(long from, long to) throws IOException {
         int n = 0;
         for (Path f : files()) {
             long e = numberOf(f);
-            if (e >= 0 && e < number) {
+            if (e >= from && e < to) {
                 Files.deleteIfExists(f);
                 n++;
             }
