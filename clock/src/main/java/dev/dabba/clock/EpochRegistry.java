@@ -82,6 +82,14 @@ public final class EpochRegistry implements EpochResolver {
         return true;
     }
 
+    /**
+     * Adds an epoch read back from storage, in number order: as {@link #accept}, or as {@link #acceptLineage} when it
+     * is of a newer lineage than those before it (the node had moved to it).
+     */
+    public synchronized boolean acceptStored(Epoch epoch) {
+        return isNewerLineage(epoch) ? acceptLineage(epoch) : accept(epoch);
+    }
+
     @Override
     public synchronized Epoch resolve(long number) {
         return epochs.get(number);

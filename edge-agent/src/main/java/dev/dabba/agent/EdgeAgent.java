@@ -201,11 +201,7 @@ public final class EdgeAgent implements AutoCloseable {
         epochStore = new EpochStore(state);
         for (Epoch e : epochStore.loadAll()) {
             try {
-                if (epochs.isNewerLineage(e)) {
-                    epochs.acceptLineage(e); // stored when the agent moved to it
-                } else {
-                    epochs.accept(e);
-                }
+                epochs.acceptStored(e);
             } catch (IllegalArgumentException ex) {
                 LOG.error("{}: stored epoch {} contradicts another stored epoch and is ignored: {}", config.node(),
                         e.number(), ex.getMessage());

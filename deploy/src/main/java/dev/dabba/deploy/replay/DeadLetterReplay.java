@@ -81,11 +81,7 @@ public final class DeadLetterReplay {
         all.sort((a, b) -> Long.compare(a.number(), b.number()));
         EpochRegistry registry = new EpochRegistry();
         for (Epoch e : all) {
-            if (registry.isNewerLineage(e)) {
-                registry.acceptLineage(e);
-            } else {
-                registry.accept(e); // the same epoch from two towers is accepted once; a contradiction throws
-            }
+            registry.acceptStored(e); // the same epoch from two towers is accepted once; a contradiction throws
         }
         return registry;
     }
