@@ -258,6 +258,31 @@ class EdgeAgentIT {
         assertThat(listener.conflicting()).isEmpty();
     }
 
+    /**
+     * The same backlog on a link where the broker's PUBLISH packets arrive a second after its SUBACK (a busy broker,
+     * a slow link): the agent is connected and subscribed well before it hears of the new lineage. Without the
+     * publisher's wait for the retained announcement the backlog would go against the lost lineage at once.
+     */
+    @Test
+    void aBacklogStoredAgainstALostLineage_waitsForAnAnnouncementThatComesLateAfterTheSubscription()
+            throws Exception {
+        String uri = embedded.uri();
+        NodeId bkc = SeedScenario.BKC;
+        List<UsageRecord> stamped = stampOfflineInEpochOne(config(bkc, uri), 200);
+        publishRetained(uri, topics.epochs(), RecordCodec.standard().encodeEpoch(L2_OPENING));
+        RecordListener listener = listen(uri);
+        LatePublishLink late = LatePublishLink.to(uri, Duration.ofSeconds(1));
+        open.add(late);
+
+        EdgeAgent agent = start(config(bkc, late.uri()), Clock.systemUTC());
+        await().atMost(Duration.ofSeconds(30)).until(() -> listener.ids().size() == stamped.size());
+
+        assertThat(listener.records(newJobsEpochs())).as("no batch went against the lost lineage")
+                .containsExactlyInAnyOrderElementsOf(stamped);
+        assertThat(agent.metrics().get("dabba_agent_epoch_lineage_switches_total")).isEqualTo(1);
+        assertThat(listener.conflicting()).isEmpty();
+    }
+
     @Test
     void recordsStoredAgainstALostLineage_goWithFullClocks_afterARestartWithTheNewerLineageStored() throws Exception {
         String uri = embedded.uri();
