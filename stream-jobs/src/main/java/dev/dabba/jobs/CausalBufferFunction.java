@@ -29,7 +29,10 @@ import org.apache.flink.util.Collector;
  * rule), then releases them to billing; keyed by subscriber, with the causal frontier broadcast to every instance.
  *
  * <p>A record is released at once when the frontier covers its clock ({@link CausalCoverage}); otherwise it waits
- * in keyed state and is re-checked on a processing-time timer every {@code causalRecheck}. After
+ * in keyed state and is re-checked on a processing-time timer every {@code causalRecheck}, less often (up to
+ * {@link #MAX_RECHECK_BACKOFF} times) while what it waits for stays missing. A re-check first looks at what each of
+ * the subscriber's records was last found waiting for (kept in memory, not checkpointed): while all of that is still
+ * missing it leaves the state alone. After
  * {@code maxCausalWait} it is released anyway, flagged with what was missing: a record is never held forever. A
  * record that depends on a sequence the frontier gave up as lost is released at once, flagged. Records released
  * incomplete stay watched (for {@code incompleteRetention}); when their dependencies turn up they are released
@@ -61,6 +64,12 @@ public final class CausalBufferFunction
     private transient MapState<String, HeldRecord> incomplete;
     private transient ValueState<Long> timer;
     private transient Map<Long, Boolean> coveredEpochs;
+    /**
+     * Whether {@link #LOST_NODES} holds any node, read from it once and forgotten on every frontier change (the
+     * broadcast side runs on the same thread as the keyed side); {@code null} until read, so also after a restore.
+     */
+    private transient Boolean anyLost;
+    private transient Map<String, Waits> waits;
     private transient Set<String> heldIds;
     private transient volatile int heldCount;
     private transient Counter releasedIncomplete;
@@ -84,6 +93,7 @@ public final class CausalBufferFunction
                 SerializerTypeInfo.HELD_RECORD));
         timer = getRuntimeContext().getState(new ValueStateDescriptor<>("causal-timer", Types.LONG));
         coveredEpochs = new HashMap<>();
+        waits = new HashMap<>();
         heldIds = new HashSet<>();
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         metrics.gauge(JobMetrics.CAUSAL_BUFFER_RECORDS, (Gauge<Integer>) () -> heldCount);
@@ -94,26 +104,75 @@ public final class CausalBufferFunction
     @Override
     public void processElement(UsageRecord record, ReadOnlyContext ctx, Collector<ReleasedRecord> out)
             throws Exception {
+        CausalCoverage.Frontier f = frontier(ctx.getBroadcastState(FRONTIER), ctx.getBroadcastState(LOST_NODES));
+        CausalCoverage.Verdict v = CausalCoverage.probe(record, f, coveredEpochs);
+        if (v.state() == CausalCoverage.State.COMPLETE) {
+            out.collect(ReleasedRecord.complete(record));
+            return;
+        }
         long now = ctx.timerService().currentProcessingTime();
-        CausalCoverage.Verdict v = CausalCoverage.check(record, frontier(ctx.getBroadcastState(FRONTIER),
-                ctx.getBroadcastState(LOST_NODES)), coveredEpochs);
         String id = record.id().toString();
-        switch (v.state()) {
-            case COMPLETE:
-                out.collect(ReleasedRecord.complete(record));
-                break;
-            case LOST:
-                out.collect(new ReleasedRecord(record, v.missing()));
-                releasedIncomplete.inc();
-                incomplete.put(id, new HeldRecord(record, now, v.missing()));
-                schedule(ctx.timerService().currentProcessingTime() + recheckMillis, ctx);
-                break;
-            default:
-                waiting.put(id, new HeldRecord(record, now, null));
-                if (heldIds.add(id)) {
-                    heldCount = heldIds.size();
+        String key = ctx.getCurrentKey();
+        if (v.state() == CausalCoverage.State.LOST) {
+            String missing = CausalCoverage.check(record, f, coveredEpochs).missing();
+            out.collect(new ReleasedRecord(record, missing));
+            releasedIncomplete.inc();
+            incomplete.put(id, new HeldRecord(record, now, missing));
+            waits.remove(key); // watched records are re-checked in full
+        } else {
+            Waits w = timer.value() == null ? waits.computeIfAbsent(key, k -> new Waits()) : waits.get(key);
+            if (w != null) {
+                w.add(v, now);
+            }
+            waiting.put(id, new HeldRecord(record, now, null));
+            if (heldIds.add(id)) {
+                heldCount = heldIds.size();
+            }
+        }
+        schedule(now + recheckMillis, ctx);
+    }
+
+    /**
+     * What one subscriber's waiting records wait for, as last checked: for each, the first dependency found
+     * missing. While every one of those is still missing and none has waited {@code maxCausalWait}, a re-check can
+     * leave the subscriber's state alone (frontiers only grow, so nothing can have become complete). Kept in memory
+     * only, and only for a subscriber with no incomplete records watched; one that has none (after a restore, or
+     * when records are watched) is re-checked in full, which makes it again.
+     */
+    /** A subscriber whose dependencies stay missing is re-checked every {@code causalRecheck} at first, then up to
+     * this many times less often. */
+    static final int MAX_RECHECK_BACKOFF = 8;
+    private static final int MAX_BACKOFF_DOUBLINGS = Integer.numberOfTrailingZeros(MAX_RECHECK_BACKOFF);
+
+    private static final class Waits {
+        private final List<CausalCoverage.Verdict> missing = new ArrayList<>(2);
+        private long earliest = Long.MAX_VALUE;
+        private int idleRechecks;
+
+        /**
+         * The interval to the next re-check: {@code causalRecheck} for the first two that find nothing arrived,
+         * then doubling up to {@link #MAX_RECHECK_BACKOFF} times it. Records held for long (a partition read behind
+         * the others, a tower's backlog on its way) cost the buffer a few re-checks a second, not ten, however many
+         * subscribers wait; a record that waited that long goes out at most that much later than it could have.
+         */
+        long nextInterval(long recheckMillis) {
+            int doublings = Math.max(0, Math.min(idleRechecks - 1, MAX_BACKOFF_DOUBLINGS));
+            idleRechecks++;
+            return recheckMillis << doublings;
+        }
+
+        void add(CausalCoverage.Verdict v, long since) {
+            missing.add(v);
+            earliest = Math.min(earliest, since);
+        }
+
+        boolean nothingArrived(CausalCoverage.Frontier f) {
+            for (CausalCoverage.Verdict v : missing) {
+                if (!v.stillWaiting(f)) {
+                    return false;
                 }
-                schedule(now + recheckMillis, ctx);
+            }
+            return true;
         }
     }
 
@@ -137,6 +196,7 @@ public final class CausalBufferFunction
         if (known == null || known.prefix() < advance.prefix()
                 || (known.prefix() == advance.prefix() && !known.lost().equals(advance.lost()))) {
             state.put(advance.node(), advance);
+            anyLost = null;
             BroadcastState<String, Long> lostNodes = ctx.getBroadcastState(LOST_NODES);
             if (advance.lost().isEmpty()) {
                 lostNodes.remove(advance.node());
@@ -148,26 +208,38 @@ public final class CausalBufferFunction
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<ReleasedRecord> out) throws Exception {
-        timer.clear();
         long now = ctx.timerService().currentProcessingTime();
         CausalCoverage.Frontier f = frontier(ctx.getBroadcastState(FRONTIER), ctx.getBroadcastState(LOST_NODES));
+        String key = ctx.getCurrentKey();
+        Waits known = waits.get(key);
+        if (known != null && now - known.earliest < maxWaitMillis && known.nothingArrived(f)) {
+            long at = Math.min(now + known.nextInterval(recheckMillis), known.earliest + maxWaitMillis);
+            ctx.timerService().registerProcessingTimeTimer(at);
+            timer.update(at);
+            return;
+        }
+        timer.clear();
+        Waits rebuilt = new Waits();
         List<UsageRecord> released = new ArrayList<>();
         Map<String, String> flags = new HashMap<>();
         boolean stillWaiting = false;
         for (Iterator<Map.Entry<String, HeldRecord>> it = waiting.iterator(); it.hasNext(); ) {
             Map.Entry<String, HeldRecord> e = it.next();
             HeldRecord held = e.getValue();
-            CausalCoverage.Verdict v = CausalCoverage.check(held.record(), f, coveredEpochs);
-            if (v.state() == CausalCoverage.State.WAITING && now - held.since() < maxWaitMillis) {
+            CausalCoverage.Verdict v = CausalCoverage.probe(held.record(), f, coveredEpochs);
+            CausalCoverage.State state = v.state();
+            if (state == CausalCoverage.State.WAITING && now - held.since() < maxWaitMillis) {
                 stillWaiting = true;
+                rebuilt.add(v, held.since());
                 continue;
             }
             it.remove();
             heldIds.remove(e.getKey());
             released.add(held.record());
-            if (v.state() != CausalCoverage.State.COMPLETE) {
-                flags.put(e.getKey(), v.missing());
-                incomplete.put(e.getKey(), new HeldRecord(held.record(), now, v.missing()));
+            if (state != CausalCoverage.State.COMPLETE) {
+                String missing = CausalCoverage.check(held.record(), f, coveredEpochs).missing();
+                flags.put(e.getKey(), missing);
+                incomplete.put(e.getKey(), new HeldRecord(held.record(), now, missing));
             }
         }
         List<UsageRecord> resolved = new ArrayList<>();
@@ -177,7 +249,7 @@ public final class CausalBufferFunction
                 continue; // released incomplete just now
             }
             HeldRecord held = e.getValue();
-            if (CausalCoverage.check(held.record(), f, coveredEpochs).state() == CausalCoverage.State.COMPLETE) {
+            if (CausalCoverage.probe(held.record(), f, coveredEpochs).state() == CausalCoverage.State.COMPLETE) {
                 it.remove();
                 resolved.add(held.record());
             } else if (now - held.since() >= incompleteRetentionMillis) {
@@ -193,7 +265,13 @@ public final class CausalBufferFunction
         for (UsageRecord r : CausalOrder.sort(resolved)) {
             out.collect(ReleasedRecord.complete(r));
         }
-        if (stillWaiting || !incomplete.isEmpty()) {
+        boolean watching = !incomplete.isEmpty();
+        if (stillWaiting && !watching) {
+            waits.put(key, rebuilt);
+        } else {
+            waits.remove(key);
+        }
+        if (stillWaiting || watching) {
             long at = now + recheckMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
             timer.update(at);
@@ -203,7 +281,7 @@ public final class CausalBufferFunction
         }
     }
 
-    private static CausalCoverage.Frontier frontier(ReadOnlyBroadcastState<String, FrontierAdvance> state,
+    private CausalCoverage.Frontier frontier(ReadOnlyBroadcastState<String, FrontierAdvance> state,
             ReadOnlyBroadcastState<String, Long> lostNodes) {
         return new CausalCoverage.Frontier() {
             @Override
@@ -217,11 +295,16 @@ public final class CausalBufferFunction
 
             @Override
             public boolean anyLost() {
-                try {
-                    return lostNodes.immutableEntries().iterator().hasNext();
-                } catch (Exception e) {
-                    throw new IllegalStateException("cannot read the broadcast frontier", e);
+                Boolean known = anyLost;
+                if (known == null) {
+                    try {
+                        known = lostNodes.immutableEntries().iterator().hasNext();
+                    } catch (Exception e) {
+                        throw new IllegalStateException("cannot read the broadcast frontier", e);
+                    }
+                    anyLost = known;
                 }
+                return known;
             }
         };
     }

@@ -35,19 +35,55 @@ final class CausalCoverage {
         WAITING
     }
 
-    /** A check's outcome and, unless complete, what is missing ({@code NODE:FROM-TO}, lost ranges marked). */
-    record Verdict(State state, String missing) {
-        static final Verdict COMPLETE = new Verdict(State.COMPLETE, null);
+    /**
+     * A check's outcome; unless complete, what is missing ({@code NODE:FROM-TO}, lost ranges marked; only from
+     * {@link #check}); when waiting, the first dependency found missing: {@code waitingFor}'s records up to
+     * {@code need}.
+     */
+    record Verdict(State state, String missing, String waitingFor, long need) {
+        static final Verdict COMPLETE = new Verdict(State.COMPLETE, null, null, 0);
+        static final Verdict LOST = new Verdict(State.LOST, null, null, 0);
+
+        /**
+         * Whether the dependency found missing is still missing from {@code frontier}: while it is, the record
+         * cannot be complete, so a re-check can wait until it has arrived (frontiers only grow).
+         */
+        boolean stillWaiting(Frontier frontier) {
+            if (state != State.WAITING) {
+                return false;
+            }
+            FrontierAdvance f = frontier.of(waitingFor);
+            return (f == null ? 0 : f.prefix()) < need;
+        }
     }
 
     private CausalCoverage() {
     }
 
+    /**
+     * The check with what is missing spelled out: for a record that is released incomplete or flagged. Costs more
+     * than {@link #state} (it builds the text and looks at every entry); most records need only the state.
+     */
     static Verdict check(UsageRecord record, Frontier frontier, Map<Long, Boolean> coveredEpochs) {
+        return check(record, frontier, coveredEpochs, true);
+    }
+
+    /**
+     * The state alone, with the first dependency found missing: stops there and builds no text. What the buffer
+     * asks of every record it receives and of every record it re-checks while it waits.
+     */
+    static Verdict probe(UsageRecord record, Frontier frontier, Map<Long, Boolean> coveredEpochs) {
+        return check(record, frontier, coveredEpochs, false);
+    }
+
+    private static Verdict check(UsageRecord record, Frontier frontier, Map<Long, Boolean> coveredEpochs,
+            boolean describe) {
         VectorClock clock = record.clock();
         String origin = record.origin().value();
         StringBuilder waiting = null;
         StringBuilder lost = null;
+        boolean isWaiting = false;
+        boolean isLost = false;
         boolean anyLost = frontier.anyLost();
         for (int i = 0; i < clock.deltaSize(); i++) {
             String node = clock.deltaIdAt(i);
@@ -58,9 +94,16 @@ final class CausalCoverage {
             FrontierAdvance f = frontier.of(node);
             long prefix = f == null ? 0 : f.prefix();
             if (prefix < need) {
+                if (!describe) {
+                    return new Verdict(State.WAITING, null, node, need);
+                }
+                isWaiting = true;
                 waiting = append(waiting, node, prefix + 1, need, "");
             } else if (anyLost && f.lost().intersects(1, need)) {
-                lost = appendLost(lost, node, f.lost(), need);
+                isLost = true;
+                if (describe) {
+                    lost = appendLost(lost, node, f.lost(), need);
+                }
             }
         }
         Epoch epoch = clock.epoch();
@@ -70,17 +113,24 @@ final class CausalCoverage {
                 boolean all = true;
                 for (Map.Entry<String, Long> e : epoch.baseEntries().entrySet()) {
                     String node = e.getKey();
-                    long need = node.equals(origin) ? Math.min(e.getValue(), clock.get(node) - 1) : e.getValue();
-                    FrontierAdvance f = frontier.of(node);
-                    long prefix = f == null ? 0 : f.prefix();
                     if (clock.get(node) != e.getValue()) {
                         continue; // in the delta: checked above
                     }
+                    long need = node.equals(origin) ? Math.min(e.getValue(), clock.get(node) - 1) : e.getValue();
+                    FrontierAdvance f = frontier.of(node);
+                    long prefix = f == null ? 0 : f.prefix();
                     if (prefix < need) {
+                        if (!describe) {
+                            return new Verdict(State.WAITING, null, node, need);
+                        }
                         all = false;
+                        isWaiting = true;
                         waiting = append(waiting, node, prefix + 1, need, "");
                     } else if (anyLost && f != null && f.lost().intersects(1, need)) {
-                        lost = appendLost(lost, node, f.lost(), need);
+                        isLost = true;
+                        if (describe) {
+                            lost = appendLost(lost, node, f.lost(), need);
+                        }
                     }
                 }
                 if (all && !covered) {
@@ -88,12 +138,15 @@ final class CausalCoverage {
                 }
             }
         }
-        if (waiting == null && lost == null) {
+        if (!isWaiting && !isLost) {
             return Verdict.COMPLETE;
+        }
+        if (!describe) {
+            return Verdict.LOST; // a waiting dependency would have returned above
         }
         String text = waiting == null ? lost.toString()
                 : lost == null ? waiting.toString() : waiting + ", " + lost;
-        return new Verdict(waiting == null ? State.LOST : State.WAITING, text);
+        return new Verdict(isWaiting ? State.WAITING : State.LOST, text, null, 0);
     }
 
     private static StringBuilder append(StringBuilder sb, String node, long from, long to, String suffix) {

@@ -9,6 +9,10 @@ import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
+import org.apache.flink.api.common.serialization.SerializerConfigImpl;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.junit.jupiter.api.BeforeEach;
@@ -139,6 +143,110 @@ class CausalBufferFunctionTest {
 
             assertThat(Harnesses.drain(h)).extracting(ReleasedRecord::record).containsExactly(bkcData, andheriCall);
             assertThat(Harnesses.keyedStateEntries(h)).isZero();
+        }
+    }
+
+    /**
+     * Two records of one subscriber wait on different towers; a re-check that finds the first one's dependency
+     * still missing must not conclude that nothing changed for the other.
+     */
+    @Test
+    void recordsWaitingOnDifferentTowers_eachGoesOutWhenItsOwnDependencyArrives() throws Exception {
+        World w = new World();
+        w.stamp("MUMBAI_BKC", USER, T0, new Usage.Sms(Msisdn.of("+919876543211")));
+        w.stamp("MUMBAI_BKC", USER, T0.plusSeconds(10), new Usage.Sms(Msisdn.of("+919876543211")));
+        w.handover("MUMBAI_BKC", "MUMBAI_ANDHERI");
+        UsageRecord andheri = w.stamp("MUMBAI_ANDHERI", USER, T0.plusSeconds(20),
+                new Usage.Sms(Msisdn.of("+919876543212")));
+        w.stamp("MUMBAI_DADAR", USER, T0.plusSeconds(30), new Usage.Data(RadioType.G5, 1, 2));
+        UsageRecord dadar2 = w.stamp("MUMBAI_DADAR", USER, T0.plusSeconds(40), new Usage.Data(RadioType.G5, 3, 4));
+        try (var h = harness()) {
+            h.setProcessingTime(0);
+            h.processBroadcastElement(advance("MUMBAI_BKC", 1), 0);
+            h.processElement(andheri, 0);
+            h.processElement(dadar2, 0);
+            h.setProcessingTime(100);
+            h.setProcessingTime(200);
+            assertThat(Harnesses.drain(h)).as("BKC#2 and DADAR#1 are missing").isEmpty();
+
+            h.processBroadcastElement(advance("MUMBAI_DADAR", 1), 0);
+            h.setProcessingTime(300);
+
+            assertThat(Harnesses.drain(h)).containsExactly(ReleasedRecord.complete(dadar2));
+
+            h.setProcessingTime(400);
+            assertThat(Harnesses.drain(h)).as("BKC#2 is still missing").isEmpty();
+            h.processBroadcastElement(advance("MUMBAI_BKC", 2), 0);
+            h.setProcessingTime(500);
+
+            assertThat(Harnesses.drain(h)).containsExactly(ReleasedRecord.complete(andheri));
+            assertThat(Harnesses.keyedStateEntries(h)).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    /**
+     * Re-checks at 100, 200, 300, 500, 900, 1,700 and 2,500 ms: every 100 ms at first, then less often up to 8 x
+     * 100 ms, so a record that waited long goes out at most 800 ms after its dependency arrives.
+     */
+    @Test
+    void aRecordThatWaitsLong_isReCheckedLessOften_andGoesOutWithinTheBackoffCap() throws Exception {
+        try (var h = harness()) {
+            h.setProcessingTime(0);
+            h.processBroadcastElement(advance("MUMBAI_BKC", 1), 0);
+            h.processElement(andheriCall, 0);
+            for (long t = 100; t <= 2_000; t += 100) {
+                h.setProcessingTime(t);
+            }
+            h.processBroadcastElement(advance("MUMBAI_BKC", 2), 0);
+            h.setProcessingTime(2_400);
+            assertThat(Harnesses.drain(h)).as("the re-check after 1,700 ms is at 2,500 ms").isEmpty();
+
+            h.setProcessingTime(2_000 + 100L * CausalBufferFunction.MAX_RECHECK_BACKOFF);
+
+            assertThat(Harnesses.drain(h)).containsExactly(ReleasedRecord.complete(andheriCall));
+            assertThat(Harnesses.keyedStateEntries(h)).isZero();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    /** What the buffer remembers between re-checks is not checkpointed: a restored buffer finds its records anyway. */
+    @Test
+    void aRecordWaitingAcrossARestore_goesOutWhenItsDependencyArrives_andAfterTheMaxWaitOtherwise() throws Exception {
+        OperatorSubtaskState snapshot;
+        try (var h = harness()) {
+            h.setProcessingTime(0);
+            h.processElement(andheriCall, 0);
+            h.processElement(bkcData, 0);
+            h.setProcessingTime(100);
+            assertThat(Harnesses.drain(h)).as("nothing of BKC has arrived").isEmpty();
+            snapshot = h.snapshot(1, 100);
+        }
+        for (boolean arrives : new boolean[] {true, false}) {
+            try (var h = new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(
+                    new CausalBufferFunction(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofDays(1)),
+                    List.of(CausalBufferFunction.FRONTIER, CausalBufferFunction.LOST_NODES)),
+                    (UsageRecord r) -> r.subscriber().value(), Types.STRING, 1, 1, 0)) {
+                h.setup(SerializerTypeInfo.RELEASED_RECORD.createSerializer(new SerializerConfigImpl()));
+                h.initializeState(snapshot);
+                h.open();
+                h.setProcessingTime(100);
+                if (arrives) {
+                    h.processBroadcastElement(advance("MUMBAI_BKC", 2), 0);
+                    h.setProcessingTime(200);
+
+                    assertThat(Harnesses.drain(h)).extracting(ReleasedRecord::record)
+                            .containsExactly(bkcData, andheriCall);
+                } else {
+                    h.setProcessingTime(29_900);
+                    assertThat(Harnesses.drain(h)).isEmpty();
+                    h.setProcessingTime(30_000);
+
+                    assertThat(Harnesses.drain(h)).containsExactlyInAnyOrder(
+                            new ReleasedRecord(bkcData, "MUMBAI_BKC:1-1"),
+                            new ReleasedRecord(andheriCall, "MUMBAI_BKC:1-2"));
+                }
+            }
         }
     }
 
