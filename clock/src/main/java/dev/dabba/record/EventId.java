@@ -39,6 +39,20 @@ public record EventId(NodeId origin, long sequence) implements Comparable<EventI
         return c != 0 ? c : Long.compare(sequence, o.sequence);
     }
 
+    /**
+     * Spreads the sequence over all 32 bits. The record's own hash ({@code 31 * origin + sequence}) gives the same
+     * hash to event ids of two towers named alike (MUMBAI_BKC_01 and MUMBAI_BKC_02, whose names' hashes differ by
+     * one) 31 sequences apart: 8 numbered towers stamping 10,000 records each had 10,217 distinct hashes for
+     * 80,000 ids.
+     */
+    @Override
+    public int hashCode() {
+        long h = origin.hashCode() * 0x9E3779B97F4A7C15L + sequence;
+        h = (h ^ (h >>> 33)) * 0xFF51AFD7ED558CCDL; // MurmurHash3's 64-bit finalizer
+        h = (h ^ (h >>> 33)) * 0xC4CEB9FE1A85EC53L;
+        return (int) (h ^ (h >>> 33));
+    }
+
     @Override
     public String toString() {
         return origin + "#" + sequence;
