@@ -133,17 +133,19 @@ public final class CausalBufferFunction
     }
 
     /**
+     * A subscriber whose dependencies stay missing is re-checked every {@code causalRecheck} at first, then up to
+     * this many times less often.
+     */
+    static final int MAX_RECHECK_BACKOFF = 8;
+    private static final int MAX_BACKOFF_DOUBLINGS = Integer.numberOfTrailingZeros(MAX_RECHECK_BACKOFF);
+
+    /**
      * What one subscriber's waiting records wait for, as last checked: for each, the first dependency found
      * missing. While every one of those is still missing and none has waited {@code maxCausalWait}, a re-check can
      * leave the subscriber's state alone (frontiers only grow, so nothing can have become complete). Kept in memory
      * only, and only for a subscriber with no incomplete records watched; one that has none (after a restore, or
      * when records are watched) is re-checked in full, which makes it again.
      */
-    /** A subscriber whose dependencies stay missing is re-checked every {@code causalRecheck} at first, then up to
-     * this many times less often. */
-    static final int MAX_RECHECK_BACKOFF = 8;
-    private static final int MAX_BACKOFF_DOUBLINGS = Integer.numberOfTrailingZeros(MAX_RECHECK_BACKOFF);
-
     private static final class Waits {
         private final List<CausalCoverage.Verdict> missing = new ArrayList<>(2);
         private long earliest = Long.MAX_VALUE;
