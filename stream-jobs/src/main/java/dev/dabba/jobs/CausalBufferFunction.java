@@ -113,6 +113,7 @@ public final class CausalBufferFunction
         long now = ctx.timerService().currentProcessingTime();
         String id = record.id().toString();
         String key = ctx.getCurrentKey();
+        Long current = timer.value();
         if (v.state() == CausalCoverage.State.LOST) {
             String missing = CausalCoverage.check(record, f, coveredEpochs).missing();
             out.collect(new ReleasedRecord(record, missing));
@@ -120,7 +121,7 @@ public final class CausalBufferFunction
             incomplete.put(id, new HeldRecord(record, now, missing));
             waits.remove(key); // watched records are re-checked in full
         } else {
-            Waits w = timer.value() == null ? waits.computeIfAbsent(key, k -> new Waits()) : waits.get(key);
+            Waits w = current == null ? waits.computeIfAbsent(key, k -> new Waits()) : waits.get(key);
             if (w != null) {
                 w.add(v, now);
             }
@@ -129,7 +130,7 @@ public final class CausalBufferFunction
                 heldCount = heldIds.size();
             }
         }
-        schedule(now + recheckMillis, ctx);
+        schedule(now + recheckMillis, current, ctx);
     }
 
     /**
@@ -178,8 +179,8 @@ public final class CausalBufferFunction
         }
     }
 
-    private void schedule(long at, ReadOnlyContext ctx) throws Exception {
-        Long current = timer.value();
+    /** Sets the key's timer to {@code at} unless it is due earlier; {@code current} is the timer's state. */
+    private void schedule(long at, Long current, ReadOnlyContext ctx) throws Exception {
         if (current == null || current > at) {
             if (current != null) {
                 ctx.timerService().deleteProcessingTimeTimer(current);
