@@ -136,7 +136,7 @@ public record Bill(
      * before; returns, per record, whether it is causally concurrent with a neighbouring record. One clock
      * comparison per neighbouring pair serves both.
      */
-    private static boolean[] checkAndFlag(Msisdn subscriber, YearMonth cycle, List<UsageRecord> records) {
+    static boolean[] checkAndFlag(Msisdn subscriber, YearMonth cycle, List<UsageRecord> records) {
         Instant from = BillingCycle.start(cycle);
         Instant to = BillingCycle.end(cycle);
         Set<EventId> seen = new HashSet<>(records.size() * 2);

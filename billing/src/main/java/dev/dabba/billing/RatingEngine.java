@@ -102,22 +102,25 @@ public final class RatingEngine {
      */
     public RatedUsage rate(List<UsageRecord> recordsInCausalOrder) {
         Objects.requireNonNull(recordsInCausalOrder, "records must not be null");
-        Fold fold = new Fold(CallPlan.of(recordsInCausalOrder));
+        Fold fold = fold(recordsInCausalOrder);
         List<RatedLine> lines = new ArrayList<>(recordsInCausalOrder.size());
         for (UsageRecord record : recordsInCausalOrder) {
             lines.add(fold.rate(Objects.requireNonNull(record, "records must not contain null")));
         }
-        List<BundleUsage> usage = new ArrayList<>(bundleCovers.length);
-        for (int b = 0; b < bundleCovers.length; b++) {
-            Bundle bundle = tariff.bundles().get(b);
-            usage.add(new BundleUsage(bundle.id(), bundle.unit(), bundle.allowance(),
-                    bundle.allowance() - fold.remaining[b]));
-        }
-        return RatedUsage.of(lines, usage);
+        return RatedUsage.of(lines, fold.bundleUsage());
+    }
+
+    /**
+     * A fold at the start of a cycle, planned for the partial calls among {@code records}: {@link #rate(List)} rates
+     * them through it in causal order, and {@link RunningBill} goes on rating records that are no partial calls
+     * after them (their plan stays the same).
+     */
+    Fold fold(List<UsageRecord> records) {
+        return new Fold(CallPlan.of(records));
     }
 
     /** The state carried from record to record. */
-    private final class Fold {
+    final class Fold {
         final long[] remaining = new long[bundleCovers.length];
         final long[] cycleUsage = new long[SERVICES];
         BigDecimal cumulativeExact = BigDecimal.ZERO;
@@ -135,6 +138,18 @@ public final class RatingEngine {
             }
         }
 
+        /** How much of each bundle the records rated so far used, in plan order. */
+        List<BundleUsage> bundleUsage() {
+            List<BundleUsage> usage = new ArrayList<>(bundleCovers.length);
+            for (int b = 0; b < bundleCovers.length; b++) {
+                Bundle bundle = tariff.bundles().get(b);
+                usage.add(new BundleUsage(bundle.id(), bundle.unit(), bundle.allowance(),
+                        bundle.allowance() - remaining[b]));
+            }
+            return usage;
+        }
+
+        /** Rates the next record in causal order; the fold's state moves past it. */
         RatedLine rate(UsageRecord record) {
             Usage usage = record.usage();
             int index;
