@@ -188,7 +188,8 @@ public final class BillingJob {
                 .keyBy(new SubscriberCycleKey())
                 .process(new SubscriberBillFunction(settings.tariff(), new CloneDetector(settings.towers(),
                         settings.cloneDistanceKm(), settings.cloneSlack()), settings.grace(),
-                        settings.revisionRetention(), settings.billEmitInterval()), SerializerTypeInfo.BILL)
+                        settings.revisionRetention(), settings.billEmitInterval(), settings.billCacheRecords()),
+                        SerializerTypeInfo.BILL)
                 .uid("bill")
                 .name("bill (key: subscriber|cycle)");
         bills.sinkTo(billStore).uid("bill-store-sink").name("bill-store-sink");

@@ -88,6 +88,12 @@ public final class BillingJobMain implements Callable<Integer> {
             description = "Changes to a bill within this interval become one version. Default: ${DEFAULT-VALUE}.")
     Duration billEmitInterval;
 
+    @Option(names = "--bill-cache-records", defaultValue = "100000",
+            description = "Records kept in memory per bill subtask as running bills, so that a version of a cached "
+                    + "bill costs only its new records (0: recompute every version from state). "
+                    + "Default: ${DEFAULT-VALUE}.")
+    int billCacheRecords;
+
     @Option(names = "--network-buffer-timeout", defaultValue = "PT0.01S",
             description = "Longest a record waits in a network buffer between operators before it is sent "
                     + "(Flink's buffer timeout; 0 sends every record at once). Default: ${DEFAULT-VALUE}.")
@@ -113,6 +119,7 @@ public final class BillingJobMain implements Callable<Integer> {
                 .maxOutOfOrderness(maxOutOfOrderness)
                 .cloneDistanceKm(cloneDistanceKm)
                 .billEmitInterval(billEmitInterval)
+                .billCacheRecords(billCacheRecords)
                 .networkBufferTimeout(networkBufferTimeout)
                 .build();
         PGSimpleDataSource dataSource = new PGSimpleDataSource();

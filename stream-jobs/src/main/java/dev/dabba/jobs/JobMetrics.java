@@ -36,6 +36,14 @@ public final class JobMetrics {
     public static final String BILL_REVISIONS = "dabbaBillRevisions";
     /** bill: records too late for their cycle (after the revision retention), dead-lettered. Counter. */
     public static final String TOO_LATE_RECORDS = "dabbaTooLateRecords";
+    /**
+     * bill: bills made from all of their records in the keyed state, because the bill was not among the running
+     * bills in memory or its new record did not come after everything on it; every other version cost only its new
+     * records. Counter.
+     */
+    public static final String BILL_REBUILDS = "dabbaBillRebuilds";
+    /** bill: records on the running bills this subtask holds in memory (at most {@code billCacheRecords}). Gauge. */
+    public static final String BILL_CACHE_RECORDS = "dabbaBillCacheRecords";
     /** bill: cloned-SIM alerts raised. Counter. */
     public static final String CLONE_ALERTS = "dabbaCloneAlerts";
     /**
@@ -49,7 +57,7 @@ public final class JobMetrics {
     /** Every metric name above. */
     public static final List<String> ALL = List.of(DECODE_DEAD_LETTERS, DECODE_HELD, CAUSAL_BUFFER_RECORDS,
             RELEASED_INCOMPLETE, RELEASED_RESOLVED, BILL_UPDATES, BILLS_FINALIZED, BILL_REVISIONS, TOO_LATE_RECORDS,
-            CLONE_ALERTS, END_TO_END_LAG_MS, END_TO_END_LAG_HISTOGRAM);
+            BILL_REBUILDS, BILL_CACHE_RECORDS, CLONE_ALERTS, END_TO_END_LAG_MS, END_TO_END_LAG_HISTOGRAM);
 
     /** The name under which Flink's Prometheus reporter exports the operator metric {@code name}. */
     public static String prometheusName(String name) {

@@ -6,6 +6,7 @@ import dev.dabba.billing.BillStatus;
 import dev.dabba.billing.BillingCycle;
 import dev.dabba.billing.LineMarks;
 import dev.dabba.billing.RatingEngine;
+import dev.dabba.billing.RunningBill;
 import dev.dabba.billing.Tariff;
 import dev.dabba.billing.internal.LineHash;
 import dev.dabba.record.CausalOrder;
@@ -19,6 +20,8 @@ import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,12 +48,20 @@ import org.apache.flink.util.OutputTag;
 /**
  * One subscriber's bill for one billing cycle; keyed by {@link SubscriberCycleKey} ({@code MSISDN|YYYY-MM}).
  *
- * <p>Keeps the cycle's released records by event id and, each time the set changes, recomputes the bill from the
- * whole set: causal order ({@link CausalOrder}: happens-before, ties by HLC, node, sequence), partial calls stitched,
+ * <p>Keeps the cycle's released records by event id and, each time the set changes, makes the bill of the whole
+ * set: causal order ({@link CausalOrder}: happens-before, ties by HLC, node, sequence), partial calls stitched,
  * rated by the billing module, lines flagged concurrent, released-incomplete and cloned-SIM suspect. So the bill is a
  * deterministic function of the set of unique records (and whether the cycle is closed); its version is too
  * ({@link BillVersions}), and its {@code updatedAt} is the newest hybrid timestamp among its records, not the wall
  * clock, so even that is reproducible.
+ *
+ * <p>Recomputing that from the keyed state for every version costs a causal sort quadratic in the bill's records,
+ * which over a month is cubic in a subscriber's usage. So the subscribers billed last are kept in memory as
+ * {@link RunningBill}s, up to {@code cacheRecords} records per subtask (least recently billed out first): a record
+ * that comes after everything on its bill is rated on from where the bill stopped, and anything else (an earlier
+ * record, a partial call, a bill not in memory) rebuilds the bill from the state, as before. The cache is a copy of
+ * what the state says, never a source: it is not in snapshots, starts empty after a restore, and gives the same bill
+ * the state would ({@code RunningBill}'s property test; {@code BillDeterminismPropertyTest} through this function).
  *
  * <p>Provisional versions go out as records arrive. When the event-time watermark passes the cycle's end (month end
  * in Asia/Kolkata) plus {@code grace}, the bill becomes FINAL. A late record for a closed cycle makes a new FINAL
@@ -62,7 +73,7 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Metrics ({@link JobMetrics}), per subtask: bill versions emitted, bills finalized, revisions (each change to a
  * bill that was already FINAL; changes coalesced by {@code emitInterval} may share one version), too-late records,
- * clone alerts, and the end-to-end lag (processing time here minus the record's hybrid timestamp) of each new or
+ * clone alerts, bills rebuilt from the state and the records held as running bills, and the end-to-end lag (processing time here minus the record's hybrid timestamp) of each new or
  * newly complete record, as the latest value and a histogram.
  */
 public final class SubscriberBillFunction extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
@@ -93,6 +104,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private final long graceMillis;
     private final long retentionMillis;
     private final long emitIntervalMillis;
+    private final int cacheRecords;
     private transient MapState<String, ReleasedRecord> records;
     private transient MapState<String, String> suspects;
     private transient ValueState<Integer> phase;
@@ -104,8 +116,13 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private transient Counter revisions;
     private transient Counter tooLate;
     private transient Counter cloneAlerts;
+    private transient Counter rebuilds;
     private transient Histogram lag;
     private transient volatile long lastLagMillis;
+    /** Running bills by key, least recently billed first; empty when {@code cacheRecords} is 0. */
+    private transient LinkedHashMap<String, Hot> hot;
+    /** The records on the running bills in {@link #hot}. */
+    private transient volatile long hotRecords;
 
     /**
      * @param emitInterval zero to emit a version for every change; otherwise changes within this processing-time
@@ -113,15 +130,26 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
      */
     public SubscriberBillFunction(Tariff tariff, CloneDetector clones, Duration grace, Duration revisionRetention,
             Duration emitInterval) {
+        this(tariff, clones, grace, revisionRetention, emitInterval, JobSettings.defaults().billCacheRecords());
+    }
+
+    /**
+     * As {@link #SubscriberBillFunction(Tariff, CloneDetector, Duration, Duration, Duration)}, keeping up to
+     * {@code cacheRecords} records per subtask in memory as running bills (0: recompute every version from state).
+     */
+    public SubscriberBillFunction(Tariff tariff, CloneDetector clones, Duration grace, Duration revisionRetention,
+            Duration emitInterval, int cacheRecords) {
         this.tariff = Objects.requireNonNull(tariff, "tariff");
         this.clones = Objects.requireNonNull(clones, "clones");
         this.graceMillis = grace.toMillis();
         this.retentionMillis = revisionRetention.toMillis();
         this.emitIntervalMillis = emitInterval.toMillis();
-        if (graceMillis < 0 || retentionMillis <= 0 || emitIntervalMillis < 0) {
-            throw new IllegalArgumentException("grace and emitInterval must not be negative and revisionRetention "
-                    + "must be positive, were " + grace + ", " + emitInterval + ", " + revisionRetention);
+        if (graceMillis < 0 || retentionMillis <= 0 || emitIntervalMillis < 0 || cacheRecords < 0) {
+            throw new IllegalArgumentException("grace, emitInterval and cacheRecords must not be negative and "
+                    + "revisionRetention must be positive, were " + grace + ", " + emitInterval + ", " + cacheRecords
+                    + ", " + revisionRetention);
         }
+        this.cacheRecords = cacheRecords;
     }
 
     /**
@@ -134,9 +162,14 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
 
     /** As {@link #withDefaults()}, coalescing changes within {@code emitInterval}. */
     public static SubscriberBillFunction withDefaults(Duration emitInterval) {
+        return withDefaults(emitInterval, JobSettings.defaults().billCacheRecords());
+    }
+
+    /** As {@link #withDefaults(Duration)}, with a cache of {@code cacheRecords} records (0: none). */
+    public static SubscriberBillFunction withDefaults(Duration emitInterval, int cacheRecords) {
         JobSettings s = JobSettings.defaults();
         return new SubscriberBillFunction(s.tariff(), new CloneDetector(s.towers(), s.cloneDistanceKm(),
-                s.cloneSlack()), s.grace(), s.revisionRetention(), emitInterval);
+                s.cloneSlack()), s.grace(), s.revisionRetention(), emitInterval, cacheRecords);
     }
 
     @Override
@@ -159,12 +192,16 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         emittedLines = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-emitted-lines",
                 PrimitiveArrayTypeInfo.LONG_PRIMITIVE_ARRAY_TYPE_INFO));
         engine = RatingEngine.of(tariff); // compiled once per task, not per bill
+        hot = new LinkedHashMap<>(16, 0.75f, true);
+        hotRecords = 0;
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
         updates = metrics.counter(JobMetrics.BILL_UPDATES);
         finalized = metrics.counter(JobMetrics.BILLS_FINALIZED);
         revisions = metrics.counter(JobMetrics.BILL_REVISIONS);
         tooLate = metrics.counter(JobMetrics.TOO_LATE_RECORDS);
         cloneAlerts = metrics.counter(JobMetrics.CLONE_ALERTS);
+        rebuilds = metrics.counter(JobMetrics.BILL_REBUILDS);
+        metrics.gauge(JobMetrics.BILL_CACHE_RECORDS, (Gauge<Long>) () -> hotRecords);
         metrics.gauge(JobMetrics.END_TO_END_LAG_MS, (Gauge<Long>) () -> lastLagMillis);
         lag = metrics.histogram(JobMetrics.END_TO_END_LAG_HISTOGRAM, new DescriptiveStatisticsHistogram(1000));
     }
@@ -192,6 +229,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             return; // nothing new: complete wins over incomplete, and a replay changes nothing
         }
         records.put(id, released);
+        keepCurrent(ctx.getCurrentKey(), known, released);
         long lagMillis = ctx.timerService().currentProcessingTime() - record.hlc().wallMillis();
         lastLagMillis = lagMillis;
         lag.update(lagMillis);
@@ -211,7 +249,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close);
         }
         if (emitIntervalMillis == 0) {
-            emit(ctx, out, bill(record.subscriber(), cycle, p == CLOSED));
+            emit(ctx, out, bill(ctx.getCurrentKey(), record.subscriber(), cycle, p == CLOSED));
         } else if (pendingEmit.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -247,7 +285,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             pendingEmit.clear();
             if (p != PURGED && !records.isEmpty()) {
-                emit(ctx, out, bill(subscriber, cycle, p == CLOSED));
+                emit(ctx, out, bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
             }
             return;
         }
@@ -261,9 +299,10 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
             if (!records.isEmpty()) {
                 finalized.inc();
-                emit(ctx, out, bill(subscriber, cycle, true));
+                emit(ctx, out, bill(ctx.getCurrentKey(), subscriber, cycle, true));
             }
         } else if (timestamp == close + retentionMillis && p == CLOSED) {
+            forget(ctx.getCurrentKey());
             records.clear();
             suspects.clear();
             emittedLines.clear();
@@ -292,25 +331,89 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         ctx.output(UPDATES, new BillUpdate(bill, java.util.Arrays.copyOf(changed, n)));
     }
 
-    private Bill bill(Msisdn subscriber, YearMonth cycle, boolean closed) throws Exception {
-        List<UsageRecord> all = new ArrayList<>();
-        Map<EventId, String> missing = new HashMap<>();
-        long newest = 0;
-        for (ReleasedRecord r : records.values()) {
-            all.add(r.record());
-            if (!r.isComplete()) {
-                missing.put(r.record().id(), r.missing());
+    /**
+     * Brings the key's running bill, if it has one, up to the record just put into the state: appends a new record
+     * when it comes after everything on the bill, notes a record that became complete, and otherwise drops the
+     * running bill, to be rebuilt from the state at the next version.
+     */
+    private void keepCurrent(String key, ReleasedRecord known, ReleasedRecord released) {
+        Hot h = hot.get(key);
+        if (h == null) {
+            return;
+        }
+        UsageRecord record = released.record();
+        if (known != null) {
+            if (!known.record().equals(record)) {
+                forget(key); // the same event id with other content: only a rebuild gives what the state says
+            } else {
+                h.missing.remove(record.id()); // it was incomplete and is complete now
             }
-            newest = Math.max(newest, r.record().hlc().wallMillis());
+            return;
+        }
+        boolean appended;
+        try {
+            appended = h.bill.append(record);
+        } catch (RuntimeException e) {
+            // The rebuild at the next version rates the whole set and reports the failure as before.
+            appended = false;
+        }
+        if (!appended) {
+            forget(key);
+            return;
+        }
+        hotRecords++;
+        if (!released.isComplete()) {
+            h.missing.put(record.id(), released.missing());
+        }
+        h.newest = Math.max(h.newest, record.hlc().wallMillis());
+        evict();
+    }
+
+    private void forget(String key) {
+        Hot h = hot.remove(key);
+        if (h != null) {
+            hotRecords -= h.bill.size();
+        }
+    }
+
+    /** Drops the least recently billed running bills while the cache holds more than {@code cacheRecords}. */
+    private void evict() {
+        Iterator<Hot> it = hot.values().iterator();
+        while (hotRecords > cacheRecords && it.hasNext()) {
+            hotRecords -= it.next().bill.size();
+            it.remove();
+        }
+    }
+
+    private Bill bill(String key, Msisdn subscriber, YearMonth cycle, boolean closed) throws Exception {
+        Hot h = hot.get(key);
+        if (h == null) {
+            List<UsageRecord> all = new ArrayList<>();
+            Map<EventId, String> missing = new HashMap<>();
+            long newest = 0;
+            for (ReleasedRecord r : records.values()) {
+                all.add(r.record());
+                if (!r.isComplete()) {
+                    missing.put(r.record().id(), r.missing());
+                }
+                newest = Math.max(newest, r.record().hlc().wallMillis());
+            }
+            h = new Hot(RunningBill.of(subscriber, cycle, all, engine), missing, newest);
+            rebuilds.inc();
+            if (cacheRecords > 0) {
+                hot.put(key, h);
+                hotRecords += h.bill.size();
+                evict();
+            }
         }
         Set<EventId> suspect = new HashSet<>();
         for (String id : suspects.keys()) {
             suspect.add(EventId.parse(id));
         }
-        List<UsageRecord> ordered = CausalOrder.sort(all);
-        long version = BillVersions.of(ordered.size(), missing.size(), closed);
-        return Bill.compute(subscriber, cycle, version, closed ? BillStatus.FINAL : BillStatus.PROVISIONAL, ordered,
-                engine, Instant.ofEpochMilli(newest), new LineMarks() {
+        Map<EventId, String> missing = h.missing;
+        long version = BillVersions.of(h.bill.size(), missing.size(), closed);
+        return h.bill.bill(version, closed ? BillStatus.FINAL : BillStatus.PROVISIONAL, Instant.ofEpochMilli(h.newest),
+                new LineMarks() {
                     @Override
                     public String missingDependencies(EventId record) {
                         return missing.get(record);
@@ -321,5 +424,21 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                         return suspect.contains(record);
                     }
                 });
+    }
+
+    /**
+     * A subscriber's cycle kept in memory between versions: its running bill, what was missing for each record
+     * released incomplete, and the newest hybrid timestamp among its records (the bill's {@code updatedAt}).
+     */
+    private static final class Hot {
+        final RunningBill bill;
+        final Map<EventId, String> missing;
+        long newest;
+
+        Hot(RunningBill bill, Map<EventId, String> missing, long newest) {
+            this.bill = bill;
+            this.missing = missing;
+            this.newest = newest;
+        }
     }
 }

@@ -170,6 +170,9 @@ class OperatorMetricsTest {
             h.processElement(ReleasedRecord.complete(seed.get(0)), 0); // a replay: no version, no lag sample
 
             assertThat(probe.count(JobMetrics.BILL_UPDATES)).isEqualTo(5);
+            assertThat(probe.count(JobMetrics.BILL_REBUILDS)).as("in causal order, only the first is built from state")
+                    .isEqualTo(1);
+            assertThat(probe.gauge(JobMetrics.BILL_CACHE_RECORDS)).isEqualTo(5L);
             assertThat(probe.gauge(JobMetrics.END_TO_END_LAG_MS)).isEqualTo(1_500L);
             Histogram lag = (Histogram) probe.get(JobMetrics.END_TO_END_LAG_HISTOGRAM);
             assertThat(lag.getCount()).isEqualTo(5);
@@ -190,6 +193,11 @@ class OperatorMetricsTest {
             assertThat(probe.count(JobMetrics.BILL_REVISIONS)).isEqualTo(1);
             assertThat(probe.count(JobMetrics.BILL_UPDATES)).isEqualTo(7);
             assertThat(probe.count(JobMetrics.BILLS_FINALIZED)).isEqualTo(1);
+            assertThat(probe.gauge(JobMetrics.BILL_CACHE_RECORDS)).isEqualTo(6L);
+
+            h.processWatermark(CLOSE + Duration.ofDays(41).toMillis()); // past the revision retention: purged
+
+            assertThat(probe.gauge(JobMetrics.BILL_CACHE_RECORDS)).as("a purged bill leaves memory").isEqualTo(0L);
         }
     }
 

@@ -48,12 +48,15 @@ final class DabbaPipeline implements AutoCloseable {
     private DabbaPipeline() {
     }
 
-    /** Starts the gateway, the job and {@code towers} agents; fails if the job does not run within a minute. */
+    /**
+     * Starts the gateway, the job (running bills of up to {@code billCacheRecords} records per bill subtask) and
+     * {@code towers} agents; fails if the job does not run within a minute.
+     */
     static DabbaPipeline start(String mqttUri, String runId, EmbeddedKafka kafka, Database database, String schema,
-            int towers, Path stateDirectory) throws Exception {
+            int towers, Path stateDirectory, int billCacheRecords) throws Exception {
         DabbaPipeline p = new DabbaPipeline();
         try {
-            p.startAll(mqttUri, runId, kafka, database, schema, towers, stateDirectory);
+            p.startAll(mqttUri, runId, kafka, database, schema, towers, stateDirectory, billCacheRecords);
             return p;
         } catch (Exception | Error e) {
             p.close();
@@ -62,7 +65,7 @@ final class DabbaPipeline implements AutoCloseable {
     }
 
     private void startAll(String mqttUri, String runId, EmbeddedKafka kafka, Database database, String schema,
-            int towers, Path stateDirectory) throws Exception {
+            int towers, Path stateDirectory, int billCacheRecords) throws Exception {
         // A topic root and client ids of our own: the machine's broker is shared with other runs.
         MqttTopics topics = new MqttTopics("dabba-bench/" + runId);
         new BillStore(database.dataSource(), schema).migrate();
@@ -79,7 +82,8 @@ final class DabbaPipeline implements AutoCloseable {
         // Production settings but epochs every 5 s (as docs/benchmarks.md, "Clock", recommends for small deltas).
         BillingJob.kafka(kafka.bootstrapServers(), "dabba-bench-billing",
                         TimedBillSink.timed(new BillSink(database.jdbcUrl(), database.user(), null, schema)),
-                        Epoch.GENESIS, JobSettings.builder().epochInterval(Duration.ofSeconds(5)).build())
+                        Epoch.GENESIS, JobSettings.builder().epochInterval(Duration.ofSeconds(5))
+                                .billCacheRecords(billCacheRecords).build())
                 .build(env);
         JobClient job = env.executeAsync(BillingJob.NAME);
         started.push(() -> cancel(job));

@@ -120,6 +120,11 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             + "agent for its RSS; 0 skips it (default: ${DEFAULT-VALUE}).")
     int agentRssRecords;
 
+    @Option(names = "--bill-cache-records", defaultValue = "100000", description = "The job's running bills, in "
+            + "records per bill subtask (its --bill-cache-records); 0 recomputes every bill version from state, as "
+            + "the job did before running bills (default: ${DEFAULT-VALUE}).")
+    int billCacheRecords;
+
     @Option(names = "--no-rating", description = "Skip the rating engine's JMH benchmark.")
     boolean noRating;
 
@@ -179,7 +184,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
             BillTimes.clear();
             say(out, "Dabba: starting the gateway, the billing job and %d agents ...", towers);
             try (DabbaPipeline dabba = DabbaPipeline.start(mqttUri, runId, kafka, database, EmbeddedStack.SCHEMA,
-                    towers, state)) {
+                    towers, state, billCacheRecords)) {
                 region = dabba.towers();
                 results.add(report(out, dabba.run("warm-up", workload, warmupRecords, 0, phaseTimeout, warm)));
                 // Measure the steady state: clocks as compact deltas of an epoch that knows every tower (the job
@@ -249,8 +254,9 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     /** The command line that reproduces this run, for the report. */
     String commandLine() {
         return String.format(Locale.ROOT, "./dabba bench --broker %s --towers %d --subscribers %d --records %d "
-                + "--rounds %d --warmup-records %d --rate %d --seconds %d --handover-share %s", broker, towers,
-                subscribers, records, rounds, warmupRecords, rate, seconds, handoverShare);
+                + "--rounds %d --warmup-records %d --rate %d --seconds %d --handover-share %s --bill-cache-records %d",
+                broker, towers, subscribers, records, rounds, warmupRecords, rate, seconds, handoverShare,
+                billCacheRecords);
     }
 
     private Database openDatabase(String dbName) throws Exception {
