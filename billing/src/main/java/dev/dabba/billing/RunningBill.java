@@ -19,18 +19,23 @@ import java.util.Set;
 /**
  * One subscriber's bill for one cycle, kept current as records arrive: the same bill as
  * {@link Bill#compute(Msisdn, YearMonth, long, BillStatus, List, RatingEngine, Instant, LineMarks)} over
- * {@link CausalOrder#sort} of the records, without sorting and rating them all again for every new record.
+ * {@link CausalOrder#sort} of the records, without sorting them all again for every new record.
  *
- * <p>Recomputing a bill from its records costs a causal sort (quadratic in the records: every pair's clocks are
- * compared) and a rating of every record, for every version; over a month that is cubic in a subscriber's records. A
- * record usually comes after everything its bill holds: it is the latest by the causal order's tie-break (hybrid
- * timestamp, node, sequence) and no record on the bill happened after it. Then the causal sort of the grown set is
- * the old order with the record at the end (Kahn's sort never picks it while another record is ready, and no other
- * record waits for it), and the rating fold, a function of the records before it, goes on from where it stopped.
- * {@link #append} takes exactly that case, at one clock comparison per record on the bill and one rating; for
- * anything else (an earlier record, a partial call, which changes how its call's other parts are rated, a duplicate,
- * a record of another subscriber or cycle) it returns {@code false} and changes nothing, and the caller rebuilds
- * with {@link #of}. Whichever way a bill was reached, {@link #bill} gives the same bill for the same set of records.
+ * <p>Recomputing a bill from its records costs a causal sort, quadratic in the records (every pair's clocks are
+ * compared), for every version: over a month, cubic in a subscriber's usage. {@link #add} puts a new record into
+ * the old order instead, using how Kahn's sort works: among the records whose predecessors are placed, it picks the
+ * smallest by the tie-break (hybrid timestamp, node, sequence). With one clock comparison per record on the bill it
+ * finds the record's last predecessor and first successor. Until the old order picks that successor, a pick changes
+ * only when the new record is ready and smaller than the old pick; so the record goes at the first such position
+ * after its last predecessor, and every other record keeps its place. If there is none before the first successor
+ * (which now waits for the record), the records from there on are sorted again with it, the ones before keep their
+ * places. The stream job releases a record after its causal past, so a successor on the bill is rare (a dependency
+ * still in flight on another channel), and the re-sorted tail short. Then it rates: only the new record when it goes
+ * at the end and is no partial call (the rating fold goes on from where it stopped), otherwise the whole bill again
+ * in the new order (linear; a partial call changes how its call's other parts are rated). For a duplicate, a record
+ * of another subscriber or cycle, or equal clocks it returns {@code false} and changes nothing, and the caller
+ * rebuilds with {@link #of}, which reports the error. Whichever way a bill was reached, {@link #bill} gives the same
+ * bill for the same set of records.
  *
  * <p>Not thread-safe.
  */
@@ -42,13 +47,12 @@ public final class RunningBill {
     private final Instant from;
     private final Instant to;
     private final List<UsageRecord> ordered;
-    private final List<RatedLine> rated;
+    private List<RatedLine> rated;
     private final Set<EventId> ids;
-    private final BitSet concurrent = new BitSet();
-    private final RatingEngine.Fold fold;
-    /** The greatest record by {@link UsageRecord#TIE_BREAK}; null when the bill is empty. */
-    private UsageRecord latest;
-    /** Set when a rating failed half-way: the fold's state is then unknown and the bill must be rebuilt. */
+    /** Per neighbouring pair {@code (i, i + 1)} of {@link #ordered}, whether the two are concurrent. */
+    private final List<Boolean> concurrentPairs;
+    private RatingEngine.Fold fold;
+    /** Set when a rating failed half-way: the bill's state is then unknown and it must be rebuilt. */
     private boolean broken;
 
     private RunningBill(Msisdn subscriber, YearMonth cycle, RatingEngine engine, List<UsageRecord> ordered) {
@@ -57,22 +61,17 @@ public final class RunningBill {
         this.engine = engine;
         this.from = BillingCycle.start(cycle);
         this.to = BillingCycle.end(cycle);
-        boolean[] flags = Bill.checkAndFlag(subscriber, cycle, ordered);
+        Bill.checkAndFlag(subscriber, cycle, ordered);
         this.ordered = new ArrayList<>(ordered);
         this.ids = new HashSet<>(ordered.size() * 2);
-        this.rated = new ArrayList<>(ordered.size());
-        this.fold = engine.fold(ordered);
+        this.concurrentPairs = new ArrayList<>(ordered.size());
         for (int i = 0; i < ordered.size(); i++) {
-            UsageRecord r = ordered.get(i);
-            ids.add(r.id());
-            rated.add(fold.rate(r));
-            if (flags[i]) {
-                concurrent.set(i);
-            }
-            if (latest == null || UsageRecord.TIE_BREAK.compare(r, latest) > 0) {
-                latest = r;
+            ids.add(ordered.get(i).id());
+            if (i > 0) {
+                concurrentPairs.add(concurrent(ordered.get(i - 1), ordered.get(i)));
             }
         }
+        rateAll();
     }
 
     /**
@@ -91,69 +90,83 @@ public final class RunningBill {
     }
 
     /**
-     * Adds {@code record} at the end of the bill when the causal order of the grown set puts it there and rating it
-     * after the others is rating the grown set; otherwise returns {@code false} and leaves the bill as it was.
+     * Puts {@code record} where the causal order of the grown set puts it and rates what that changes; returns
+     * {@code false} and leaves the bill as it was for a record of another subscriber or cycle, an event id already
+     * on the bill, or a clock equal to one on the bill.
      *
+     * @return whether the record was added; {@code false} means the caller rebuilds the bill with {@link #of}
      * @throws IllegalStateException if an earlier rating failed half-way ({@link #isBroken})
-     * @throws RuntimeException what rating the record threw; the bill is then broken and must be rebuilt
+     * @throws RuntimeException what rating threw; the bill is then broken and must be rebuilt
      */
-    public boolean append(UsageRecord record) {
+    public boolean add(UsageRecord record) {
         Objects.requireNonNull(record, "record must not be null");
-        if (broken) {
-            throw new IllegalStateException("the running bill of " + subscriber + " " + cycle + " is broken by an "
-                    + "earlier failure; rebuild it");
-        }
+        requireWhole();
         if (!record.subscriber().equals(subscriber) || record.start().isBefore(from) || !record.start().isBefore(to)
                 || ids.contains(record.id())) {
             return false;
         }
-        if (record.usage() instanceof Usage.Call && ((Usage.Call) record.usage()).isPartial()) {
-            return false;
-        }
-        if (latest != null && UsageRecord.TIE_BREAK.compare(record, latest) <= 0) {
-            return false;
-        }
-        Causality withLast = null;
-        for (int i = ordered.size() - 1; i >= 0; i--) {
+        int n = ordered.size();
+        int lastPredecessor = -1;
+        int firstSuccessor = n;
+        for (int i = 0; i < n; i++) {
             Causality c = record.clock().compare(ordered.get(i).clock());
-            if (c == Causality.BEFORE || c == Causality.EQUAL) {
-                return false;
-            }
-            if (withLast == null) {
-                withLast = c;
+            if (c == Causality.AFTER) {
+                lastPredecessor = i;
+            } else if (c == Causality.BEFORE) {
+                firstSuccessor = Math.min(firstSuccessor, i);
+            } else if (c == Causality.EQUAL) {
+                return false; // CausalOrder.sort refuses equal clocks, with the message the caller should see
             }
         }
-        RatedLine line;
-        try {
-            line = fold.rate(record);
-        } catch (RuntimeException e) {
-            broken = true;
-            throw e;
+        int at = firstSuccessor;
+        for (int i = lastPredecessor + 1; i < firstSuccessor; i++) {
+            if (UsageRecord.TIE_BREAK.compare(record, ordered.get(i)) < 0) {
+                at = i;
+                break;
+            }
         }
-        int at = ordered.size();
-        ordered.add(record);
-        rated.add(line);
+        broken = true; // until the bill is whole again
+        if (at == firstSuccessor && firstSuccessor < n) {
+            // The old order's pick at firstSuccessor waits for the record now: from there on, sort again.
+            resortFrom(firstSuccessor, record);
+            rateAll();
+            broken = false;
+            return true;
+        }
+        boolean partial = record.usage() instanceof Usage.Call && ((Usage.Call) record.usage()).isPartial();
+        ordered.add(at, record);
         ids.add(record.id());
-        latest = record;
-        if (withLast == Causality.CONCURRENT) {
-            concurrent.set(at - 1);
-            concurrent.set(at);
+        if (at > 0) {
+            boolean before = concurrent(ordered.get(at - 1), record);
+            if (at < n) {
+                concurrentPairs.set(at - 1, before);
+            } else {
+                concurrentPairs.add(before);
+            }
         }
+        if (at < n) {
+            concurrentPairs.add(at, concurrent(record, ordered.get(at + 1)));
+        }
+        if (at == n && !partial) {
+            rated.add(fold.rate(record));
+        } else {
+            rateAll();
+        }
+        broken = false;
         return true;
     }
 
     /** The bill now, as {@link Bill#compute} gives it for these records in causal order. */
     public Bill bill(long version, BillStatus status, Instant updatedAt, LineMarks marks) {
         Objects.requireNonNull(marks, "marks must not be null");
-        if (broken) {
-            throw new IllegalStateException("the running bill of " + subscriber + " " + cycle + " is broken by an "
-                    + "earlier failure; rebuild it");
-        }
+        requireWhole();
         RatedUsage usage = RatedUsage.of(rated, fold.bundleUsage());
         List<BillLine> lines = new ArrayList<>(rated.size());
         for (int i = 0; i < rated.size(); i++) {
             RatedLine line = rated.get(i);
-            lines.add(new BillLine(i + 1, line, concurrent.get(i), marks.missingDependencies(line.eventId()),
+            boolean concurrent = (i > 0 && concurrentPairs.get(i - 1))
+                    || (i < concurrentPairs.size() && concurrentPairs.get(i));
+            lines.add(new BillLine(i + 1, line, concurrent, marks.missingDependencies(line.eventId()),
                     marks.cloneSuspect(line.eventId())));
         }
         return new Bill(subscriber, cycle, version, status, engine.tariff().id(), lines, usage.calls(), usage.sms(),
@@ -165,8 +178,47 @@ public final class RunningBill {
         return ordered.size();
     }
 
-    /** Whether a rating failed half-way through {@link #append}; a broken bill must be rebuilt with {@link #of}. */
+    /** Whether a rating failed half-way through {@link #add}; a broken bill must be rebuilt with {@link #of}. */
     public boolean isBroken() {
         return broken;
+    }
+
+    private void requireWhole() {
+        if (broken) {
+            throw new IllegalStateException("the running bill of " + subscriber + " " + cycle + " is broken by an "
+                    + "earlier failure; rebuild it");
+        }
+    }
+
+    /**
+     * Puts {@code record}, which happened before the record at {@code from}, into the order: the records before
+     * {@code from} stay (Kahn's sort picks them as before: every pick until then was the smallest record ready, with
+     * or without this one), and the rest with the record are sorted again, as Kahn's sort goes on from there.
+     */
+    private void resortFrom(int from, UsageRecord record) {
+        List<UsageRecord> rest = new ArrayList<>(ordered.subList(from, ordered.size()));
+        rest.add(record);
+        List<UsageRecord> sorted = CausalOrder.sort(rest);
+        ordered.subList(from, ordered.size()).clear();
+        ordered.addAll(sorted);
+        ids.add(record.id());
+        concurrentPairs.subList(Math.max(0, from - 1), concurrentPairs.size()).clear();
+        for (int i = Math.max(1, from); i < ordered.size(); i++) {
+            concurrentPairs.add(concurrent(ordered.get(i - 1), ordered.get(i)));
+        }
+    }
+
+    /** Rates every record again in the current order, with a fold planned for the current partial calls. */
+    private void rateAll() {
+        fold = engine.fold(ordered);
+        List<RatedLine> lines = new ArrayList<>(ordered.size() + 16);
+        for (UsageRecord r : ordered) {
+            lines.add(fold.rate(r));
+        }
+        rated = lines;
+    }
+
+    private static boolean concurrent(UsageRecord a, UsageRecord b) {
+        return a.clock().compare(b.clock()) == Causality.CONCURRENT;
     }
 }

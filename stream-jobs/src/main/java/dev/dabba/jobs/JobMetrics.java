@@ -38,8 +38,7 @@ public final class JobMetrics {
     public static final String TOO_LATE_RECORDS = "dabbaTooLateRecords";
     /**
      * bill: bills made from all of their records in the keyed state, because the bill was not among the running
-     * bills in memory or its new record did not come after everything on it; every other version cost only its new
-     * records. Counter.
+     * bills in memory; every other version cost what its new records changed. Counter.
      */
     public static final String BILL_REBUILDS = "dabbaBillRebuilds";
     /** bill: records on the running bills this subtask holds in memory (at most {@code billCacheRecords}). Gauge. */

@@ -57,9 +57,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Recomputing that from the keyed state for every version costs a causal sort quadratic in the bill's records,
  * which over a month is cubic in a subscriber's usage. So the subscribers billed last are kept in memory as
- * {@link RunningBill}s, up to {@code cacheRecords} records per subtask (least recently billed out first): a record
- * that comes after everything on its bill is rated on from where the bill stopped, and anything else (an earlier
- * record, a partial call, a bill not in memory) rebuilds the bill from the state, as before. The cache is a copy of
+ * {@link RunningBill}s, up to {@code cacheRecords} records per subtask (least recently billed out first): a new
+ * record is put where the causal order puts it without sorting the whole bill again, and only a bill not in memory
+ * (or a record replaced under its event id) is rebuilt from the state, as before. The cache is a copy of
  * what the state says, never a source: it is not in snapshots, starts empty after a restore, and gives the same bill
  * the state would ({@code RunningBill}'s property test; {@code BillDeterminismPropertyTest} through this function).
  *
@@ -332,9 +332,10 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     }
 
     /**
-     * Brings the key's running bill, if it has one, up to the record just put into the state: appends a new record
-     * when it comes after everything on the bill, notes a record that became complete, and otherwise drops the
-     * running bill, to be rebuilt from the state at the next version.
+     * Brings the key's running bill, if it has one, up to the record just put into the state: adds a new record,
+     * notes a record that became complete, and drops the running bill (to be rebuilt from the state at the next
+     * version) when the state changed in a way it cannot follow: a record replaced by other content, or one it
+     * refuses (equal clocks; the rebuild reports them).
      */
     private void keepCurrent(String key, ReleasedRecord known, ReleasedRecord released) {
         Hot h = hot.get(key);
@@ -350,14 +351,14 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             }
             return;
         }
-        boolean appended;
+        boolean added;
         try {
-            appended = h.bill.append(record);
+            added = h.bill.add(record);
         } catch (RuntimeException e) {
             // The rebuild at the next version rates the whole set and reports the failure as before.
-            appended = false;
+            added = false;
         }
-        if (!appended) {
+        if (!added) {
             forget(key);
             return;
         }

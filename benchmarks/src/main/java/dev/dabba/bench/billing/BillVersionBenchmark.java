@@ -6,6 +6,10 @@ import dev.dabba.billing.LineMarks;
 import dev.dabba.billing.RatingEngine;
 import dev.dabba.billing.RunningBill;
 import dev.dabba.billing.Tariff;
+import dev.dabba.clock.NodeId;
+import dev.dabba.clock.VectorClock;
+import dev.dabba.record.EventId;
+import dev.dabba.record.Usage;
 import dev.dabba.record.CausalOrder;
 import dev.dabba.record.UsageRecord;
 import java.time.Instant;
@@ -27,10 +31,11 @@ import org.openjdk.jmh.annotations.Threads;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The cost of one new version of a bill that holds {@code records} records, when the new record comes after all of
- * them (the common case): the stream job's bill operator before running bills (sort all records causally, then
- * {@code Bill.compute} over them) against a {@link RunningBill} (append the record, make the bill). Both give the
- * same bill; setup checks it.
+ * The cost of one new version of a bill that holds {@code records} records: the stream job's bill operator before
+ * running bills (sort all records causally, then {@code Bill.compute} over them) against a {@link RunningBill} (add
+ * the record, make the bill), when the new record comes after all of them (the common case) and when it is a record
+ * of a tower that heard of none of the others, stamped mid-month, which goes in the middle and makes the running bill
+ * rate every record again. The running and recomputed bills are the same; setup checks it.
  *
  * <p>{@code runningBill} needs a fresh running bill of {@code records} records for every invocation, built in an
  * invocation-level setup that is not timed (it sorts the records); its op takes tens of microseconds, far above
@@ -53,6 +58,8 @@ public class BillVersionBenchmark {
     private List<UsageRecord> month;
     private List<UsageRecord> before;
     private UsageRecord next;
+    private UsageRecord midway;
+    private List<UsageRecord> withMidway;
     private RatingEngine engine;
 
     @Setup(Level.Trial)
@@ -61,8 +68,19 @@ public class BillVersionBenchmark {
         before = month.subList(0, records);
         next = month.get(records);
         engine = RatingEngine.of(Tariff.seedDefault());
+        UsageRecord middle = before.get(records / 2);
+        midway = new UsageRecord(new EventId(NodeId.of("MUMBAI_T99"), 1), BenchRecords.SUBSCRIBER, middle.start(),
+                middle.hlc(), VectorClock.of(java.util.Map.of("MUMBAI_T99", 1L)), new Usage.Sms(middle.subscriber()));
+        withMidway = new java.util.ArrayList<>(before);
+        withMidway.add(midway);
+        RunningBill inserted = RunningBill.of(BenchRecords.SUBSCRIBER, CYCLE, before, engine);
+        if (!inserted.add(midway) || !inserted.bill(1, BillStatus.PROVISIONAL, Instant.EPOCH, LineMarks.NONE)
+                .equals(Bill.compute(BenchRecords.SUBSCRIBER, CYCLE, 1, BillStatus.PROVISIONAL,
+                        CausalOrder.sort(withMidway), engine, Instant.EPOCH, LineMarks.NONE))) {
+            throw new IllegalStateException("the running bill differs from the recomputed one (midway)");
+        }
         RunningBill check = RunningBill.of(BenchRecords.SUBSCRIBER, CYCLE, before, engine);
-        if (!check.append(next) || !check.bill(1, BillStatus.PROVISIONAL, Instant.EPOCH, LineMarks.NONE)
+        if (!check.add(next) || !check.bill(1, BillStatus.PROVISIONAL, Instant.EPOCH, LineMarks.NONE)
                 .equals(recomputed())) {
             throw new IllegalStateException("the running bill differs from the recomputed one");
         }
@@ -86,10 +104,17 @@ public class BillVersionBenchmark {
                 engine, Instant.EPOCH, LineMarks.NONE);
     }
 
+    /** A running bill, a record of a tower nobody heard of in mid-month: put in the middle, all rated again. */
+    @Benchmark
+    public Bill runningBillMidway(Fresh fresh) {
+        fresh.running.add(midway);
+        return fresh.running.bill(1, BillStatus.PROVISIONAL, Instant.EPOCH, LineMarks.NONE);
+    }
+
     /** A running bill: the new record is checked against the others' clocks, rated, and the bill made. */
     @Benchmark
     public Bill runningBill(Fresh fresh) {
-        fresh.running.append(next);
+        fresh.running.add(next);
         return fresh.running.bill(1, BillStatus.PROVISIONAL, Instant.EPOCH, LineMarks.NONE);
     }
 }
