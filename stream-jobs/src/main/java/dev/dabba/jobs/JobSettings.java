@@ -379,10 +379,10 @@ public final class JobSettings implements Serializable {
 
         /**
          * How many records the bill operator keeps in memory per subtask as running bills (default 100,000: 30-45 MB
-         * beside the records, measured at 300-450 bytes a record; 0 turns the cache off). A new version of a cached bill costs what its new records cost
-         * when they come after everything on it; otherwise, and for a bill not in the cache, the version is computed
-         * from all of the bill's records in the keyed state, and the bill is cached. The least recently billed go
-         * first when the cache is full.
+         * beside the records, measured at 300-450 bytes a record; 0 turns the cache off). A new record of a cached
+         * bill is put into its causal order without sorting the whole bill again; a bill not in the cache is computed
+         * from all of its records in the keyed state, and cached. The least recently billed go first when the cache
+         * is full.
          */
         public Builder billCacheRecords(int v) {
             billCacheRecords = v;

@@ -61,7 +61,8 @@ import org.apache.flink.util.OutputTag;
  * record is put where the causal order puts it without sorting the whole bill again, and only a bill not in memory
  * (or a record replaced under its event id) is rebuilt from the state, as before. The cache is a copy of
  * what the state says, never a source: it is not in snapshots, starts empty after a restore, and gives the same bill
- * the state would ({@code RunningBill}'s property test; {@code BillDeterminismPropertyTest} through this function).
+ * the state would ({@code RunningBillTest}; {@code BillCachePropertyTest} compares this function's versions with and
+ * without the cache).
  *
  * <p>Provisional versions go out as records arrive. When the event-time watermark passes the cycle's end (month end
  * in Asia/Kolkata) plus {@code grace}, the bill becomes FINAL. A late record for a closed cycle makes a new FINAL
@@ -73,8 +74,9 @@ import org.apache.flink.util.OutputTag;
  *
  * <p>Metrics ({@link JobMetrics}), per subtask: bill versions emitted, bills finalized, revisions (each change to a
  * bill that was already FINAL; changes coalesced by {@code emitInterval} may share one version), too-late records,
- * clone alerts, bills rebuilt from the state and the records held as running bills, and the end-to-end lag (processing time here minus the record's hybrid timestamp) of each new or
- * newly complete record, as the latest value and a histogram.
+ * clone alerts, bills rebuilt from the state, the records held as running bills, and the end-to-end lag (processing
+ * time here minus the record's hybrid timestamp) of each new or newly complete record, as the latest value and a
+ * histogram.
  */
 public final class SubscriberBillFunction extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
 
