@@ -24,18 +24,18 @@ import java.util.Set;
  * <p>Recomputing a bill from its records costs a causal sort, quadratic in the records (every pair's clocks are
  * compared), for every version: over a month, cubic in a subscriber's usage. {@link #add} puts a new record into
  * the old order instead, using how Kahn's sort works: among the records whose predecessors are placed, it picks the
- * smallest by the tie-break (hybrid timestamp, node, sequence). With one clock comparison per record on the bill it
- * finds the record's last predecessor and first successor. Until the old order picks that successor, a pick changes
- * only when the new record is ready and smaller than the old pick; so the record goes at the first such position
- * after its last predecessor, and every other record keeps its place. If there is none before the first successor
- * (which now waits for the record), the records from there on are sorted again with it, the ones before keep their
- * places. The stream job releases a record after its causal past, so a successor on the bill is rare (a dependency
- * still in flight on another channel), and the re-sorted tail short. Then it rates: only the new record when it goes
- * at the end and is no partial call (the rating fold goes on from where it stopped), otherwise the whole bill again
- * in the new order (linear; a partial call changes how its call's other parts are rated). For a duplicate, a record
- * of another subscriber or cycle, or equal clocks it returns {@code false} and changes nothing, and the caller
- * rebuilds with {@link #of}, which reports the error. Whichever way a bill was reached, {@link #bill} gives the same
- * bill for the same set of records.
+ * smallest by the tie-break (hybrid timestamp, node, sequence). Comparing clocks backwards from the end of the bill
+ * it finds the record's last predecessor (usually its tower's previous record, near the end) and first successor.
+ * Until the old order picks that successor, a pick changes only when the new record is ready and smaller than the
+ * old pick; so the record goes at the first such position after its last predecessor, and every other record keeps
+ * its place. If there is none before the first successor (which now waits for the record), the records from there
+ * on are sorted again with it, the ones before keep their places. The stream job releases a record after its causal
+ * past, so a successor on the bill is rare (a dependency still in flight on another channel), and the re-sorted
+ * tail short. Then it rates: only the new record when it goes at the end and is no partial call (the rating fold
+ * goes on from where it stopped), otherwise the whole bill again in the new order (linear; a partial call changes
+ * how its call's other parts are rated). For a duplicate, a record of another subscriber or cycle, or equal clocks
+ * it returns {@code false} and changes nothing, and the caller rebuilds with {@link #of}, which reports the error.
+ * Whichever way a bill was reached, {@link #bill} gives the same bill for the same set of records.
  *
  * <p>Not thread-safe.
  */
@@ -108,12 +108,16 @@ public final class RunningBill {
         int n = ordered.size();
         int lastPredecessor = -1;
         int firstSuccessor = n;
-        for (int i = 0; i < n; i++) {
+        // Backwards, up to the last predecessor: the order is a linear extension of happens-before, so every
+        // predecessor p comes before every successor s (p -> record -> s) and before every record whose clock equals
+        // the record's (p -> record = x). Usually the record's tower's previous record on the bill is close to the end.
+        for (int i = n - 1; i >= 0; i--) {
             Causality c = record.clock().compare(ordered.get(i).clock());
             if (c == Causality.AFTER) {
                 lastPredecessor = i;
+                break;
             } else if (c == Causality.BEFORE) {
-                firstSuccessor = Math.min(firstSuccessor, i);
+                firstSuccessor = i;
             } else if (c == Causality.EQUAL) {
                 return false; // CausalOrder.sort refuses equal clocks, with the message the caller should see
             }

@@ -35,13 +35,14 @@ public final class CloneDetector implements Serializable {
         if (a.origin().equals(b.origin())) {
             return Optional.empty();
         }
-        OptionalDouble d = towers.distanceKm(a.origin().value(), b.origin().value());
-        if (d.isEmpty() || d.getAsDouble() < minDistanceKm) {
-            return Optional.empty();
-        }
+        // The cheapest test first: most of a bill's records are hours away from a new one.
         long aStart = a.start().toEpochMilli();
         long bStart = b.start().toEpochMilli();
         if (aStart - slackMillis > end(b) || bStart - slackMillis > end(a)) {
+            return Optional.empty();
+        }
+        OptionalDouble d = towers.distanceKm(a.origin().value(), b.origin().value());
+        if (d.isEmpty() || d.getAsDouble() < minDistanceKm) {
             return Optional.empty();
         }
         if (a.clock().compare(b.clock()) != Causality.CONCURRENT) {

@@ -260,11 +260,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     }
 
     private void findClones(UsageRecord record, YearMonth cycle, Context ctx) throws Exception {
+        String cycleText = cycle.toString(); // once, not per record of the bill (it was a tenth of this thread)
         for (ReleasedRecord other : records.values()) {
             if (other.record().id().equals(record.id())) {
                 continue;
             }
-            Optional<CloneAlert> alert = clones.check(record, other.record(), cycle.toString());
+            Optional<CloneAlert> alert = clones.check(record, other.record(), cycleText);
             if (alert.isPresent()) {
                 suspects.put(record.id().toString(), other.record().id().toString());
                 if (!suspects.contains(other.record().id().toString())) {
