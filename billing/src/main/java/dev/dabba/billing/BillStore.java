@@ -1,6 +1,7 @@
 package dev.dabba.billing;
 
 import dev.dabba.billing.internal.BillRows;
+import dev.dabba.billing.internal.CopyText;
 import dev.dabba.billing.internal.LineHash;
 import dev.dabba.record.Msisdn;
 import java.sql.Connection;
@@ -375,43 +376,28 @@ public final class BillStore {
             BillRows.bindKeys(ps, written);
             ps.executeUpdate();
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.insertLine)) {
-            int count = 0;
-            for (Bill bill : written) {
-                for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
-                    BillRows.bindLine(ps, bill, changed.line(), changed.hash());
-                    ps.addBatch();
-                    count++;
+        CopyText lines = new CopyText();
+        CopyText segments = new CopyText();
+        CopyText bundles = new CopyText();
+        for (Bill bill : written) {
+            for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+                BillLine line = changed.line();
+                BillRows.copyLine(lines, bill, line, changed.hash());
+                List<RatedSegment> lineSegments = line.rated().segments();
+                for (int i = 0; i < lineSegments.size(); i++) {
+                    BillRows.copySegment(segments, bill, line, i + 1, lineSegments.get(i));
                 }
             }
-            executeBatch(ps, count);
-        }
-        try (PreparedStatement ps = c.prepareStatement(rows.insertSegment)) {
-            int count = 0;
-            for (Bill bill : written) {
-                for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
-                    BillLine line = changed.line();
-                    List<RatedSegment> segments = line.rated().segments();
-                    for (int i = 0; i < segments.size(); i++) {
-                        BillRows.bindSegment(ps, bill, line, i + 1, segments.get(i));
-                        ps.addBatch();
-                        count++;
-                    }
-                }
+            for (int i = 0; i < bill.bundles().size(); i++) {
+                BillRows.copyBundle(bundles, bill, i + 1, bill.bundles().get(i));
             }
-            executeBatch(ps, count);
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.insertBundle)) {
-            int count = 0;
-            for (Bill bill : written) {
-                for (int i = 0; i < bill.bundles().size(); i++) {
-                    BillRows.bindBundle(ps, bill, i + 1, bill.bundles().get(i));
-                    ps.addBatch();
-                    count++;
-                }
-            }
-            executeBatch(ps, count);
-        }
+        // Lines before their segments (a segment's foreign key names its line). COPY, not INSERT: a batch's rows
+        // are the bulk of the store's work, and COPY parses no statement per row (docs/benchmarks.md, "Report store
+        // writes").
+        copy(c, rows.copyLines, lines);
+        copy(c, rows.copySegments, segments);
+        copy(c, rows.copyBundles, bundles);
         try (PreparedStatement ps = c.prepareStatement(rows.insertVersion)) {
             for (Bill bill : written) {
                 BillRows.bindVersion(ps, bill, previous.get(key(bill.subscriber(), bill.cycle())));
@@ -419,19 +405,28 @@ public final class BillStore {
             }
             executeBatch(ps, written.size());
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.insertChange)) {
-            int count = 0;
-            for (Bill bill : written) {
-                for (BillChange change : changes(amounts(stored.getOrDefault(key(bill.subscriber(), bill.cycle()),
-                        Map.of())), bill)) {
-                    BillRows.bindChange(ps, bill, change);
-                    ps.addBatch();
-                    count++;
-                }
+        CopyText changeRows = new CopyText();
+        for (Bill bill : written) {
+            for (BillChange change : changes(amounts(stored.getOrDefault(key(bill.subscriber(), bill.cycle()),
+                    Map.of())), bill)) {
+                BillRows.copyChange(changeRows, bill, change);
             }
-            executeBatch(ps, count);
         }
+        copy(c, rows.copyChanges, changeRows);
         return written.size();
+    }
+
+    /** Sends {@code rows} with {@code copySql} ({@code COPY ... FROM STDIN}) on {@code c}; nothing if empty. */
+    private static void copy(Connection c, String copySql, CopyText rows) throws SQLException {
+        if (rows.rows() == 0) {
+            return;
+        }
+        try {
+            c.unwrap(org.postgresql.PGConnection.class).getCopyAPI().copyIn(copySql,
+                    new java.io.StringReader(rows.text()));
+        } catch (java.io.IOException e) {
+            throw new SQLException("copying " + rows.rows() + " rows failed: " + e.getMessage(), e);
+        }
     }
 
     private static void executeBatch(PreparedStatement ps, int count) throws SQLException {

@@ -276,6 +276,34 @@ abstract class BillStoreContract {
     }
 
     @Test
+    void upsert_keepsTextThatCopysFormatMustEscape() {
+        // Lines go to the store with COPY's text format, where tab, newline, carriage return and backslash are
+        // syntax and \N means NULL: such characters in a value must come back as they went in.
+        String awkward = "MUMBAI_BKC:2-2\tA\\N\nB\rC\\";
+        List<UsageRecord> records = SeedScenario.records();
+        dev.dabba.record.EventId marked = records.get(1).id();
+        LineMarks marks = new LineMarks() {
+            @Override
+            public String missingDependencies(dev.dabba.record.EventId record) {
+                return record.equals(marked) ? awkward : null;
+            }
+
+            @Override
+            public boolean cloneSuspect(dev.dabba.record.EventId record) {
+                return false;
+            }
+        };
+        Bill bill = Bill.compute(USER, SeedScenario.CYCLE, 3, BillStatus.PROVISIONAL, records, Tariff.seedDefault(),
+                SeedScenario.at(9), marks);
+
+        store.upsert(bill);
+
+        Bill read = store.find(USER, SeedScenario.CYCLE).orElseThrow();
+        assertThat(read).isEqualTo(bill);
+        assertThat(read.lines().get(1).missingDependencies()).isEqualTo(awkward);
+    }
+
+    @Test
     void upsert_roundTripsTheStreamJobsLineFlags_andALaterVersionClearsThem() {
         List<UsageRecord> records = SeedScenario.records();
         dev.dabba.record.EventId andheriCall = records.get(2).id();

@@ -51,12 +51,6 @@ public final class BillRows {
     public final String deleteLinesAt;
     /** Deletes many bills' bundle usage. Parameters as {@link #selectStoredLines}. */
     public final String deleteBundles;
-    /** Inserts one line. */
-    public final String insertLine;
-    /** Inserts one segment. */
-    public final String insertSegment;
-    /** Inserts one bundle usage. */
-    public final String insertBundle;
     /**
      * For many bills, the subscriber, cycle and highest version in the bill's history below a given one (NULL if
      * none). Parameters: subscriber, cycle and version arrays.
@@ -64,8 +58,14 @@ public final class BillRows {
     public final String selectPreviousVersions;
     /** Inserts a version into the history. */
     public final String insertVersion;
-    /** Inserts one change of a version. */
-    public final String insertChange;
+    /** COPY of lines in text format ({@link #copyLine}). */
+    public final String copyLines;
+    /** COPY of segments in text format ({@link #copySegment}). */
+    public final String copySegments;
+    /** COPY of bundle usage in text format ({@link #copyBundle}). */
+    public final String copyBundles;
+    /** COPY of the changes of versions in text format ({@link #copyChange}). */
+    public final String copyChanges;
     /** Selects a bill's versions, newest first. */
     public final String selectVersions;
     /** Selects the changes of a bill's versions. */
@@ -126,17 +126,15 @@ public final class BillRows {
         deleteLinesAt = "DELETE FROM " + line + " t USING unnest(?::text[], ?::text[], ?::int4[]) AS k(s, c, p) "
                 + "WHERE t.subscriber = k.s AND t.cycle = k.c AND t.position = k.p";
         deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keysWhere;
-        insertLine = "INSERT INTO " + line + " (" + LINE_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        insertSegment = "INSERT INTO " + segment + " (" + SEGMENT_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-        insertBundle = "INSERT INTO " + bundle + " (" + BUNDLE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?)";
         selectPreviousVersions = "SELECT k.s, k.c, (SELECT max(t.version) FROM " + version + " t WHERE "
                 + "t.subscriber = k.s AND t.cycle = k.c AND t.version < k.v) FROM unnest(?::text[], ?::text[], "
                 + "?::int8[]) AS k(s, c, v)";
         insertVersion = "INSERT INTO " + version + " (" + VERSION_COLUMNS + ") "
                 + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING";
-        insertChange = "INSERT INTO " + change + " (" + CHANGE_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)";
+        copyLines = "COPY " + line + " (" + LINE_COLUMNS + ") FROM STDIN";
+        copySegments = "COPY " + segment + " (" + SEGMENT_COLUMNS + ") FROM STDIN";
+        copyBundles = "COPY " + bundle + " (" + BUNDLE_COLUMNS + ") FROM STDIN";
+        copyChanges = "COPY " + change + " (" + CHANGE_COLUMNS + ") FROM STDIN";
         selectVersions = "SELECT " + VERSION_COLUMNS + " FROM " + version + key + " ORDER BY version DESC";
         selectChanges = "SELECT " + CHANGE_COLUMNS + " FROM " + change + key
                 + " ORDER BY version DESC, coalesce(new_position, old_position), event_id";
@@ -232,74 +230,48 @@ public final class BillRows {
         ps.setObject(12, utc(bill.updatedAt()));
     }
 
-    /** Binds one change of {@code bill}'s version to {@link #insertChange}. */
-    public static void bindChange(PreparedStatement ps, Bill bill, BillChange change) throws SQLException {
-        bindKey(ps, bill.subscriber(), bill.cycle());
-        ps.setLong(3, bill.version());
-        ps.setString(4, change.eventId());
-        ps.setString(5, change.kind().name());
-        setInteger(ps, 6, change.oldPosition());
-        setInteger(ps, 7, change.newPosition());
-        setMoney(ps, 8, change.oldAmount());
-        setMoney(ps, 9, change.newAmount());
+    /** Appends one change of {@code bill}'s version as a row of {@link #copyChanges}. */
+    public static void copyChange(CopyText rows, Bill bill, BillChange change) {
+        copyKey(rows, bill);
+        rows.number(bill.version()).text(change.eventId()).text(change.kind().name())
+                .number(change.oldPosition() == null ? null : (long) change.oldPosition())
+                .number(change.newPosition() == null ? null : (long) change.newPosition())
+                .number(paisa(change.oldAmount())).number(paisa(change.newAmount())).endRow();
     }
 
-    /** Binds one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, to {@link #insertLine}. */
-    public static void bindLine(PreparedStatement ps, Bill bill, BillLine line, long contentHash)
-            throws SQLException {
+    /** Appends one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, as a row of {@link #copyLines}. */
+    public static void copyLine(CopyText rows, Bill bill, BillLine line, long contentHash) {
         RatedLine r = line.rated();
-        bindKey(ps, bill.subscriber(), bill.cycle());
-        ps.setInt(3, line.position());
-        ps.setString(4, r.eventId().toString());
-        ps.setString(5, r.tower().value());
-        ps.setObject(6, utc(r.start()));
-        ps.setString(7, r.clock().toString());
-        ps.setString(8, r.hlc().toString());
-        ps.setString(9, r.service().label());
-        ps.setLong(10, r.quantity().amount());
-        ps.setString(11, r.quantity().unit().symbol());
-        if (r.counterparty() == null) {
-            ps.setNull(12, Types.VARCHAR);
-        } else {
-            ps.setString(12, r.counterparty().value());
-        }
-        ps.setBigDecimal(13, r.exactPaisa());
-        ps.setLong(14, r.amount().paisa());
-        ps.setBoolean(15, line.concurrent());
-        ps.setString(16, line.missingDependencies());
-        ps.setBoolean(17, line.cloneSuspect());
-        ps.setLong(18, contentHash);
+        copyKey(rows, bill);
+        rows.number(line.position()).text(r.eventId().toString()).text(r.tower().value()).instant(r.start())
+                .text(r.clock().toString()).text(r.hlc().toString()).text(r.service().label())
+                .number(r.quantity().amount()).text(r.quantity().unit().symbol())
+                .text(r.counterparty() == null ? null : r.counterparty().value()).decimal(r.exactPaisa())
+                .number(r.amount().paisa()).bool(line.concurrent()).text(line.missingDependencies())
+                .bool(line.cloneSuspect()).number(contentHash).endRow();
     }
 
-    /** Binds segment number {@code seq} (1-based) of {@code line} to {@link #insertSegment}. */
-    public static void bindSegment(PreparedStatement ps, Bill bill, BillLine line, int seq, RatedSegment s)
-            throws SQLException {
-        bindKey(ps, bill.subscriber(), bill.cycle());
-        ps.setInt(3, line.position());
-        ps.setInt(4, seq);
-        ps.setLong(5, s.offset());
-        ps.setLong(6, s.quantity());
-        ps.setLong(7, s.charged());
-        ps.setLong(8, s.pulses());
-        ps.setString(9, s.window());
-        ps.setLong(10, s.tierFrom());
-        ps.setBigDecimal(11, s.price());
-        ps.setLong(12, s.unit());
-        ps.setString(13, s.bundle());
-        ps.setLong(14, s.bundleUsed());
-        ps.setBigDecimal(15, s.connectFee());
-        ps.setBigDecimal(16, s.exactPaisa());
-        setMoney(ps, 17, s.amount());
+    /** Appends segment number {@code seq} (1-based) of {@code line} as a row of {@link #copySegments}. */
+    public static void copySegment(CopyText rows, Bill bill, BillLine line, int seq, RatedSegment s) {
+        copyKey(rows, bill);
+        rows.number(line.position()).number(seq).number(s.offset()).number(s.quantity()).number(s.charged())
+                .number(s.pulses()).text(s.window()).number(s.tierFrom()).decimal(s.price()).number(s.unit())
+                .text(s.bundle()).number(s.bundleUsed()).decimal(s.connectFee()).decimal(s.exactPaisa())
+                .number(paisa(s.amount())).endRow();
     }
 
-    /** Binds bundle usage number {@code seq} (1-based) to {@link #insertBundle}. */
-    public static void bindBundle(PreparedStatement ps, Bill bill, int seq, BundleUsage b) throws SQLException {
-        bindKey(ps, bill.subscriber(), bill.cycle());
-        ps.setInt(3, seq);
-        ps.setString(4, b.bundle());
-        ps.setString(5, b.unit().symbol());
-        ps.setLong(6, b.allowance());
-        ps.setLong(7, b.used());
+    /** Appends bundle usage number {@code seq} (1-based) as a row of {@link #copyBundles}. */
+    public static void copyBundle(CopyText rows, Bill bill, int seq, BundleUsage b) {
+        copyKey(rows, bill);
+        rows.number(seq).text(b.bundle()).text(b.unit().symbol()).number(b.allowance()).number(b.used()).endRow();
+    }
+
+    private static void copyKey(CopyText rows, Bill bill) {
+        rows.text(bill.subscriber().value()).text(bill.cycle().toString());
+    }
+
+    private static Long paisa(Money m) {
+        return m == null ? null : m.paisa();
     }
 
     /** Binds the line at {@code positions.get(i)} of {@code bills.get(i)}, for every i, to {@link #deleteLinesAt}. */
@@ -442,22 +414,6 @@ public final class BillRows {
     private static Money money(ResultSet rs, String column) throws SQLException {
         long v = rs.getLong(column);
         return rs.wasNull() ? null : Money.ofPaisa(v);
-    }
-
-    private static void setInteger(PreparedStatement ps, int i, Integer v) throws SQLException {
-        if (v == null) {
-            ps.setNull(i, Types.INTEGER);
-        } else {
-            ps.setInt(i, v);
-        }
-    }
-
-    private static void setMoney(PreparedStatement ps, int i, Money m) throws SQLException {
-        if (m == null) {
-            ps.setNull(i, Types.BIGINT);
-        } else {
-            ps.setLong(i, m.paisa());
-        }
     }
 
     /** {@code instant} as a UTC timestamp for a timestamptz parameter. */

@@ -148,6 +148,7 @@ final class DabbaPipeline implements AutoCloseable {
         long kafkaBefore = gateway.acceptedRecords();
         String loadBefore = Machine.loadAverage();
         long cpuBefore = Machine.processCpuNanos();
+        long jitBefore = Machine.jitCpuNanos();
         long t0 = System.nanoTime();
         // One thread per tower, as towers stamp in parallel: a tower waiting for a handed-over subscriber's clock
         // (its arrival gate) holds up that tower only. The radio network's order is kept: a subscriber's record at
@@ -209,6 +210,7 @@ final class DabbaPipeline implements AutoCloseable {
             Thread.sleep(10);
         }
         long cpu = Machine.processCpuNanos() - cpuBefore;
+        long jit = Machine.jitCpuNanos() - jitBefore;
         long[] latencies = new long[records];
         int n = 0;
         long last = t0;
@@ -221,8 +223,8 @@ final class DabbaPipeline implements AutoCloseable {
         }
         long publishedAt = published.isDone() && !published.isCompletedExceptionally() ? published.join() : 0;
         return new PhaseResult("dabba", phase, records, n, (stampedDone - t0) / 1e9, seconds(publishedAt, t0),
-                seconds(inKafka, t0), (last - t0) / 1e9, PhaseResult.sorted(latencies, n), cpu / 1e9, loadBefore,
-                Machine.loadAverage());
+                seconds(inKafka, t0), (last - t0) / 1e9, PhaseResult.sorted(latencies, n), cpu / 1e9, jit / 1e9,
+                loadBefore, Machine.loadAverage());
     }
 
     /** Bytes the agents published (compressed batches, MQTT payloads) and records in them, so far. */

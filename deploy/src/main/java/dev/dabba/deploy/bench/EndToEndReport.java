@@ -78,8 +78,9 @@ final class EndToEndReport {
         row(out, "  each round, in the order run", eachRound(dabbaRounds), eachRound(seedRounds), "");
         row(out, "  median round: stamped / acknowledged by the broker / all in Kafka / all billed (s)", stages(dt),
                 stages(st), "");
-        row(out, "  median round: CPU seconds in this JVM (Kafka and Flink included)", fmt(dt.cpuSeconds(), 1),
-                fmt(st.cpuSeconds(), 1), "");
+        row(out, "  median round: CPU seconds in this JVM (Kafka and Flink included) / of them, the JIT compilers'",
+                fmt(dt.cpuSeconds(), 1) + " / " + fmt(dt.jitSeconds(), 1),
+                fmt(st.cpuSeconds(), 1) + " / " + fmt(st.jitSeconds(), 1), "");
         row(out, String.format(Locale.ROOT, "bill-update latency p50 at %,d records/s", dl.records() / Math.max(1,
                 command.seconds)), ms(dl.latencyMillis(0.5)), ms(sl.latencyMillis(0.5)),
                 ratio(dl.latencyMillis(0.5), sl.latencyMillis(0.5)) + " the time");

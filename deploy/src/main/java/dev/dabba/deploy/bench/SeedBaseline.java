@@ -109,6 +109,7 @@ final class SeedBaseline implements AutoCloseable {
         long arrivedBefore = bridge.arrived.get();
         String loadBefore = Machine.loadAverage();
         long cpuBefore = Machine.processCpuNanos();
+        long jitBefore = Machine.jitCpuNanos();
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             UsageRecord r = records.get(i);
@@ -146,6 +147,7 @@ final class SeedBaseline implements AutoCloseable {
             Thread.sleep(10);
         }
         long cpu = Machine.processCpuNanos() - cpuBefore;
+        long jit = Machine.jitCpuNanos() - jitBefore;
         long[] latencies = new long[n];
         int k = 0;
         long last = t0;
@@ -158,7 +160,7 @@ final class SeedBaseline implements AutoCloseable {
         }
         return new PhaseResult("seed baseline", phase, n, k, (stampedDone - t0) / 1e9,
                 DabbaPipeline.seconds(published, t0), DabbaPipeline.seconds(inKafka, t0), (last - t0) / 1e9,
-                PhaseResult.sorted(latencies, k), cpu / 1e9, loadBefore, Machine.loadAverage());
+                PhaseResult.sorted(latencies, k), cpu / 1e9, jit / 1e9, loadBefore, Machine.loadAverage());
     }
 
     /** Messages the broker acknowledged to the towers' clients, and failures, for the log. */

@@ -9,7 +9,7 @@ class EndToEndReportTest {
 
     /** A round of 30,000 records, {@code billed} of them on a bill after {@code seconds}. */
     private static PhaseResult round(String name, int billed, double seconds) {
-        return new PhaseResult("dabba", name, 30_000, billed, 1, 1, 1, seconds, new long[0], 1, "", "");
+        return new PhaseResult("dabba", name, 30_000, billed, 1, 1, 1, seconds, new long[0], 1, 0, "", "");
     }
 
     @Test
