@@ -398,13 +398,11 @@ public final class BillStore {
         copy(c, rows.copyLines, lines);
         copy(c, rows.copySegments, segments);
         copy(c, rows.copyBundles, bundles);
-        try (PreparedStatement ps = c.prepareStatement(rows.insertVersion)) {
-            for (Bill bill : written) {
-                BillRows.bindVersion(ps, bill, previous.get(key(bill.subscriber(), bill.cycle())));
-                ps.addBatch();
-            }
-            executeBatch(ps, written.size());
+        CopyText versions = new CopyText();
+        for (Bill bill : written) {
+            BillRows.copyVersion(versions, bill, previous.get(key(bill.subscriber(), bill.cycle())));
         }
+        copy(c, rows.copyVersions, versions);
         CopyText changeRows = new CopyText();
         for (Bill bill : written) {
             for (BillChange change : changes(amounts(stored.getOrDefault(key(bill.subscriber(), bill.cycle()),

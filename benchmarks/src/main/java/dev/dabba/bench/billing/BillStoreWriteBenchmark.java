@@ -56,7 +56,7 @@ import org.openjdk.jmh.annotations.Warmup;
 public class BillStoreWriteBenchmark {
 
     static final int BATCH = 500;
-    static final int RECORDS = 12;
+    static final int RECORDS = 4;
     private static final YearMonth CYCLE = YearMonth.of(2025, 3);
     private static final Instant UPDATED = Instant.parse("2025-03-15T00:00:00Z");
 

@@ -64,6 +64,8 @@ public final class BillRows {
     public final String copySegments;
     /** COPY of bundle usage in text format ({@link #copyBundle}). */
     public final String copyBundles;
+    /** COPY of versions into the history in text format ({@link #copyVersion}); recorded_at takes its default. */
+    public final String copyVersions;
     /** COPY of the changes of versions in text format ({@link #copyChange}). */
     public final String copyChanges;
     /** Selects a bill's versions, newest first. */
@@ -134,6 +136,7 @@ public final class BillRows {
         copyLines = "COPY " + line + " (" + LINE_COLUMNS + ") FROM STDIN";
         copySegments = "COPY " + segment + " (" + SEGMENT_COLUMNS + ") FROM STDIN";
         copyBundles = "COPY " + bundle + " (" + BUNDLE_COLUMNS + ") FROM STDIN";
+        copyVersions = "COPY " + version + " (" + VERSION_COLUMNS.replace(", recorded_at", "") + ") FROM STDIN";
         copyChanges = "COPY " + change + " (" + CHANGE_COLUMNS + ") FROM STDIN";
         selectVersions = "SELECT " + VERSION_COLUMNS + " FROM " + version + key + " ORDER BY version DESC";
         selectChanges = "SELECT " + CHANGE_COLUMNS + " FROM " + change + key
@@ -228,6 +231,14 @@ public final class BillRows {
         ps.setLong(10, bill.total().paisa());
         ps.setInt(11, bill.lines().size());
         ps.setObject(12, utc(bill.updatedAt()));
+    }
+
+    /** Appends {@code bill}'s header, replacing version {@code previous} (null: none), as a row of {@link #copyVersions}. */
+    public static void copyVersion(CopyText rows, Bill bill, Long previous) {
+        copyKey(rows, bill);
+        rows.number(bill.version()).number(previous).text(bill.status().name()).text(bill.tariffId())
+                .number(bill.calls().paisa()).number(bill.sms().paisa()).number(bill.data().paisa())
+                .number(bill.total().paisa()).number(bill.lines().size()).instant(bill.updatedAt()).endRow();
     }
 
     /** Appends one change of {@code bill}'s version as a row of {@link #copyChanges}. */
