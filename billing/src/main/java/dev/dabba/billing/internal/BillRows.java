@@ -18,7 +18,6 @@ import dev.dabba.record.Msisdn;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.YearMonth;
@@ -56,8 +55,6 @@ public final class BillRows {
      * none). Parameters: subscriber, cycle and version arrays.
      */
     public final String selectPreviousVersions;
-    /** Inserts a version into the history. */
-    public final String insertVersion;
     /** COPY of lines in text format ({@link #copyLine}). */
     public final String copyLines;
     /** COPY of segments in text format ({@link #copySegment}). */
@@ -131,8 +128,6 @@ public final class BillRows {
         selectPreviousVersions = "SELECT k.s, k.c, (SELECT max(t.version) FROM " + version + " t WHERE "
                 + "t.subscriber = k.s AND t.cycle = k.c AND t.version < k.v) FROM unnest(?::text[], ?::text[], "
                 + "?::int8[]) AS k(s, c, v)";
-        insertVersion = "INSERT INTO " + version + " (" + VERSION_COLUMNS + ") "
-                + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now()) ON CONFLICT DO NOTHING";
         copyLines = "COPY " + line + " (" + LINE_COLUMNS + ") FROM STDIN";
         copySegments = "COPY " + segment + " (" + SEGMENT_COLUMNS + ") FROM STDIN";
         copyBundles = "COPY " + bundle + " (" + BUNDLE_COLUMNS + ") FROM STDIN";
@@ -212,25 +207,6 @@ public final class BillRows {
         }
         ps.setArray(1, ps.getConnection().createArrayOf("text", subscribers));
         ps.setArray(2, ps.getConnection().createArrayOf("text", cycles));
-    }
-
-    /** Binds {@code bill}'s header to {@link #insertVersion}. */
-    public static void bindVersion(PreparedStatement ps, Bill bill, Long previous) throws SQLException {
-        bindKey(ps, bill.subscriber(), bill.cycle());
-        ps.setLong(3, bill.version());
-        if (previous == null) {
-            ps.setNull(4, Types.BIGINT);
-        } else {
-            ps.setLong(4, previous);
-        }
-        ps.setString(5, bill.status().name());
-        ps.setString(6, bill.tariffId());
-        ps.setLong(7, bill.calls().paisa());
-        ps.setLong(8, bill.sms().paisa());
-        ps.setLong(9, bill.data().paisa());
-        ps.setLong(10, bill.total().paisa());
-        ps.setInt(11, bill.lines().size());
-        ps.setObject(12, utc(bill.updatedAt()));
     }
 
     /** Appends {@code bill}'s header, replacing version {@code previous} (null: none), as a row of {@link #copyVersions}. */
