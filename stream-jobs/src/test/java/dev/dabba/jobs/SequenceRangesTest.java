@@ -46,6 +46,84 @@ class SequenceRangesTest {
     }
 
     @Test
+    void behavesAsASetOfLongs_whenItSpansManyChunks() {
+        // Thousands of gaps, as above a frontier whose partitions drift apart: chunks split, ranges merge across
+        // chunk boundaries, chunks empty out, and the first ranges go as the prefix advances.
+        Random random = new Random(7);
+        for (int round = 0; round < 20; round++) {
+            SequenceRanges r = SequenceRanges.EMPTY;
+            TreeSet<Long> model = new TreeSet<>();
+            int space = 200 + random.nextInt(6000);
+            for (int op = 0; op < 3000; op++) {
+                int kind = random.nextInt(20);
+                if (kind < 12) {
+                    long s = random.nextInt(space);
+                    r = r.with(s);
+                    model.add(s);
+                } else if (kind < 15) {
+                    long from = random.nextInt(space);
+                    long to = from + random.nextInt(kind == 14 ? 3 * SequenceRanges.CHUNK * 4 : 6);
+                    r = r.with(from, to);
+                    for (long x = from; x <= to; x++) {
+                        model.add(x);
+                    }
+                } else if (kind < 19) {
+                    long s = random.nextInt(space);
+                    r = r.without(s);
+                    model.remove(s);
+                } else {
+                    int count = random.nextInt(4) == 0 ? random.nextInt(3 * SequenceRanges.CHUNK) : random.nextInt(3);
+                    long[] before = r.bounds();
+                    r = r.withoutFirst(count);
+                    for (int i = 0; i < Math.min(count, before.length / 2); i++) {
+                        for (long x = before[2 * i]; x <= before[2 * i + 1]; x++) {
+                            model.remove(x);
+                        }
+                    }
+                }
+                if (op % 50 == 0 || op == 2999) {
+                    assertMatches(r, model, space);
+                }
+            }
+        }
+    }
+
+    private static void assertMatches(SequenceRanges r, TreeSet<Long> model, int space) {
+        java.util.List<Long> expected = new java.util.ArrayList<>();
+        Long start = null;
+        Long previous = null;
+        for (long x : model) {
+            if (start == null) {
+                start = x;
+            } else if (x != previous + 1) {
+                expected.add(start);
+                expected.add(previous);
+                start = x;
+            }
+            previous = x;
+        }
+        if (start != null) {
+            expected.add(start);
+            expected.add(previous);
+        }
+        long[] bounds = r.bounds();
+        assertThat(bounds).containsExactly(expected.stream().mapToLong(Long::longValue).toArray());
+        assertThat(r.rangeCount()).isEqualTo(expected.size() / 2);
+        assertThat(r.isEmpty()).isEqualTo(model.isEmpty());
+        for (int i = 0; i < r.rangeCount(); i++) {
+            assertThat(r.startOf(i)).isEqualTo(expected.get(2 * i));
+            assertThat(r.endOf(i)).isEqualTo(expected.get(2 * i + 1));
+        }
+        for (long x = 0; x <= space + 3 * SequenceRanges.CHUNK * 4 + 6; x += 1 + (x % 7)) {
+            assertThat(r.contains(x)).as("contains %d", x).isEqualTo(model.contains(x));
+            long to = x + (x % 5);
+            assertThat(r.intersects(x, to)).isEqualTo(!model.subSet(x, true, to, true).isEmpty());
+        }
+        assertThat(SequenceRanges.of(bounds)).isEqualTo(r);
+        assertThat(SequenceRanges.of(bounds).hashCode()).isEqualTo(r.hashCode());
+    }
+
+    @Test
     void of_rejectsUnsortedOrAdjacentBounds() {
         assertThatThrownBy(() -> SequenceRanges.of(new long[] {1, 2, 3, 4})).hasMessageContaining("adjacent");
         assertThatThrownBy(() -> SequenceRanges.of(new long[] {1})).hasMessageContaining("even");
