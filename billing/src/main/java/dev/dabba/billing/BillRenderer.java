@@ -259,10 +259,20 @@ public final class BillRenderer {
      * published. A version costs what it changed, not what the bill holds; the whole bill is at the API.
      */
     public static String updateJson(Bill bill, int[] changedPositions) {
+        return new String(updateJsonBytes(bill, changedPositions), java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    /**
+     * {@link #updateJson} as UTF-8 bytes, written straight to bytes: what the stream job puts on
+     * {@code dabba.bill-updates} once per bill version (a character writer and a conversion after it had cost a
+     * quarter of the bill operator's time).
+     */
+    public static byte[] updateJsonBytes(Bill bill, int[] changedPositions) {
         Objects.requireNonNull(bill, "bill must not be null");
         Objects.requireNonNull(changedPositions, "changedPositions must not be null");
-        java.io.StringWriter out = new java.io.StringWriter(512 + 1024 * changedPositions.length);
-        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out)) {
+        com.fasterxml.jackson.core.util.ByteArrayBuilder out =
+                new com.fasterxml.jackson.core.util.ByteArrayBuilder(512 + 1024 * changedPositions.length);
+        try (JsonGenerator g = MAPPER.getFactory().createGenerator(out, com.fasterxml.jackson.core.JsonEncoding.UTF8)) {
             writeHeader(g, bill);
             g.writeNumberField("lineCount", bill.lines().size());
             g.writeArrayFieldStart("changedLines");
@@ -276,9 +286,9 @@ public final class BillRenderer {
             g.writeEndArray();
             writeTotals(g, bill);
         } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot write JSON", e); // a StringWriter does not fail
+            throw new IllegalStateException("cannot write JSON", e); // a byte array does not fail
         }
-        return out.toString();
+        return out.toByteArray();
     }
 
     private static void writeHeader(JsonGenerator g, Bill bill) throws java.io.IOException {

@@ -41,8 +41,7 @@ final class JsonSerializers {
          * again (found by the long fault suite). The lines are in the report store and the API.
          */
         static byte[] value(BillUpdate update) {
-            byte[] full = BillRenderer.updateJson(update.bill(), update.changedPositions())
-                    .getBytes(StandardCharsets.UTF_8);
+            byte[] full = BillRenderer.updateJsonBytes(update.bill(), update.changedPositions());
             if (full.length <= MAX_UPDATE_BYTES) {
                 return full;
             }

@@ -209,7 +209,10 @@ public final class BillRows {
         ps.setArray(2, ps.getConnection().createArrayOf("text", cycles));
     }
 
-    /** Appends {@code bill}'s header, replacing version {@code previous} (null: none), as a row of {@link #copyVersions}. */
+    /**
+     * Appends {@code bill}'s header, replacing version {@code previous} (null: none), as a {@link #copyVersions}
+     * row.
+     */
     public static void copyVersion(CopyText rows, Bill bill, Long previous) {
         copyKey(rows, bill);
         rows.number(bill.version()).number(previous).text(bill.status().name()).text(bill.tariffId())
@@ -226,7 +229,10 @@ public final class BillRows {
                 .number(paisa(change.oldAmount())).number(paisa(change.newAmount())).endRow();
     }
 
-    /** Appends one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, as a row of {@link #copyLines}. */
+    /**
+     * Appends one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, as a {@link #copyLines}
+     * row.
+     */
     public static void copyLine(CopyText rows, Bill bill, BillLine line, long contentHash) {
         RatedLine r = line.rated();
         copyKey(rows, bill);
