@@ -301,8 +301,17 @@ public final class BillStore {
                 }
             }
         }
-        // In the order the bills came, so the statements below are deterministic.
-        List<Bill> written = bills.stream().filter(b -> newer.contains(key(b.subscriber(), b.cycle()))).toList();
+        // In the order the bills came, so the statements below are deterministic. Each bill's key and each line's
+        // event id as text are made once here: the writer is on the stream job's path, and they were a fifth of it.
+        List<Bill> written = new ArrayList<>();
+        List<String> keys = new ArrayList<>();
+        for (Bill bill : bills) {
+            String k = key(bill.subscriber(), bill.cycle());
+            if (newer.contains(k)) {
+                written.add(bill);
+                keys.add(k);
+            }
+        }
         if (written.size() < bills.size() && LOG.isDebugEnabled()) {
             LOG.debug("{} of {} bills were not newer than the stored ones; ignored", bills.size() - written.size(),
                     bills.size());
@@ -343,28 +352,34 @@ public final class BillStore {
         // so the inserts never collide with them.
         List<Bill> deletedFrom = new ArrayList<>();
         List<Integer> deletedAt = new ArrayList<>();
-        Map<String, List<HashedLine>> changedLines = new HashMap<>();
-        for (Bill bill : written) {
-            Map<Integer, StoredLine> old = stored.getOrDefault(key(bill.subscriber(), bill.cycle()), Map.of());
+        List<List<HashedLine>> changedLines = new ArrayList<>(written.size());
+        List<String[]> eventIds = new ArrayList<>(written.size());
+        for (int b = 0; b < written.size(); b++) {
+            Bill bill = written.get(b);
+            Map<Integer, StoredLine> old = stored.getOrDefault(keys.get(b), Map.of());
             List<HashedLine> changed = new ArrayList<>();
             java.util.Set<Integer> kept = new java.util.HashSet<>();
-            for (BillLine line : bill.lines()) {
+            String[] ids = new String[bill.lines().size()];
+            for (int i = 0; i < ids.length; i++) {
+                BillLine line = bill.lines().get(i);
+                ids[i] = line.rated().eventId().toString();
                 long hash = LineHash.of(line);
                 StoredLine held = old.get(line.position());
                 if (held != null && held.contentHash() != null && held.contentHash() == hash
-                        && held.eventId().equals(line.rated().eventId().toString())) {
+                        && held.eventId().equals(ids[i])) {
                     kept.add(line.position());
                 } else {
-                    changed.add(new HashedLine(line, hash));
+                    changed.add(new HashedLine(line, ids[i], hash));
                 }
             }
+            eventIds.add(ids);
             for (Integer position : new java.util.TreeSet<>(old.keySet())) {
                 if (!kept.contains(position)) {
                     deletedFrom.add(bill);
                     deletedAt.add(position);
                 }
             }
-            changedLines.put(key(bill.subscriber(), bill.cycle()), changed);
+            changedLines.add(changed);
         }
         if (!deletedAt.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(rows.deleteLinesAt)) {
@@ -379,10 +394,11 @@ public final class BillStore {
         CopyText lines = new CopyText();
         CopyText segments = new CopyText();
         CopyText bundles = new CopyText();
-        for (Bill bill : written) {
-            for (HashedLine changed : changedLines.get(key(bill.subscriber(), bill.cycle()))) {
+        for (int b = 0; b < written.size(); b++) {
+            Bill bill = written.get(b);
+            for (HashedLine changed : changedLines.get(b)) {
                 BillLine line = changed.line();
-                BillRows.copyLine(lines, bill, line, changed.hash());
+                BillRows.copyLine(lines, bill, line, changed.eventId(), changed.hash());
                 List<RatedSegment> lineSegments = line.rated().segments();
                 for (int i = 0; i < lineSegments.size(); i++) {
                     BillRows.copySegment(segments, bill, line, i + 1, lineSegments.get(i));
@@ -399,14 +415,15 @@ public final class BillStore {
         copy(c, rows.copySegments, segments);
         copy(c, rows.copyBundles, bundles);
         CopyText versions = new CopyText();
-        for (Bill bill : written) {
-            BillRows.copyVersion(versions, bill, previous.get(key(bill.subscriber(), bill.cycle())));
+        for (int b = 0; b < written.size(); b++) {
+            BillRows.copyVersion(versions, written.get(b), previous.get(keys.get(b)));
         }
         copy(c, rows.copyVersions, versions);
         CopyText changeRows = new CopyText();
-        for (Bill bill : written) {
-            for (BillChange change : changes(amounts(stored.getOrDefault(key(bill.subscriber(), bill.cycle()),
-                    Map.of())), bill)) {
+        for (int b = 0; b < written.size(); b++) {
+            Bill bill = written.get(b);
+            for (BillChange change : changes(amounts(stored.getOrDefault(keys.get(b), Map.of())), bill,
+                    eventIds.get(b))) {
                 BillRows.copyChange(changeRows, bill, change);
             }
         }
@@ -442,7 +459,7 @@ public final class BillStore {
     }
 
     /** A line of a new version that is to be written, with its {@link LineHash}. */
-    private record HashedLine(BillLine line, long hash) {
+    private record HashedLine(BillLine line, String eventId, long hash) {
     }
 
     /** Event id to position and amount, of the stored lines {@code byPosition}. */
@@ -454,12 +471,16 @@ public final class BillStore {
         return out;
     }
 
-    /** What {@code bill} changes against the stored lines {@code before} (event id to position and amount). */
-    static List<BillChange> changes(Map<String, long[]> before, Bill bill) {
+    /**
+     * What {@code bill} changes against the stored lines {@code before} (event id to position and amount);
+     * {@code eventIds[i]} is the text of line i's event id.
+     */
+    static List<BillChange> changes(Map<String, long[]> before, Bill bill, String[] eventIds) {
         List<BillChange> out = new ArrayList<>();
         Map<String, long[]> gone = new HashMap<>(before);
-        for (BillLine line : bill.lines()) {
-            String id = line.rated().eventId().toString();
+        for (int i = 0; i < eventIds.length; i++) {
+            BillLine line = bill.lines().get(i);
+            String id = eventIds[i];
             long[] old = gone.remove(id);
             if (old == null) {
                 out.add(new BillChange(id, BillChange.Kind.ADDED, null, line.position(), null, line.amount()));

@@ -230,13 +230,13 @@ public final class BillRows {
     }
 
     /**
-     * Appends one of {@code bill}'s lines, whose {@link LineHash} is {@code contentHash}, as a {@link #copyLines}
-     * row.
+     * Appends one of {@code bill}'s lines, whose event id's text is {@code eventId} and {@link LineHash}
+     * {@code contentHash}, as a {@link #copyLines} row.
      */
-    public static void copyLine(CopyText rows, Bill bill, BillLine line, long contentHash) {
+    public static void copyLine(CopyText rows, Bill bill, BillLine line, String eventId, long contentHash) {
         RatedLine r = line.rated();
         copyKey(rows, bill);
-        rows.number(line.position()).text(r.eventId().toString()).text(r.tower().value()).instant(r.start())
+        rows.number(line.position()).text(eventId).text(r.tower().value()).instant(r.start())
                 .text(r.clock().toString()).text(r.hlc().toString()).text(r.service().label())
                 .number(r.quantity().amount()).text(r.quantity().unit().symbol())
                 .text(r.counterparty() == null ? null : r.counterparty().value()).decimal(r.exactPaisa())
