@@ -375,20 +375,20 @@ public final class RecordCodec {
 
     private static Parsed readBody(WireReader r, long batchEpoch, Previous prev, String what) {
         Parsed p = new Parsed();
-        long back = r.readNonNegative(what + " epoch offset", batchEpoch);
+        long back = r.readNonNegative(what, " epoch offset", batchEpoch);
         p.epoch = batchEpoch - back;
-        p.sequence = addExact(prev.sequence, r.readSigned(what + " sequence"), what + " sequence");
+        p.sequence = addExact(prev.sequence, r.readSigned(what, " sequence"), what, " sequence");
         if (p.sequence <= 0) {
             throw new WireFormatException(what + " sequence: must be positive, was " + p.sequence);
         }
-        p.subscriber = readMsisdn(r, what + " subscriber");
-        p.startMillis = addExact(prev.startMillis, r.readSigned(what + " start"), what + " start");
-        p.hlcWall = addExact(p.startMillis, r.readSigned(what + " hlc wall"), what + " hlc wall");
+        p.subscriber = readMsisdn(r, what, " subscriber");
+        p.startMillis = addExact(prev.startMillis, r.readSigned(what, " start"), what, " start");
+        p.hlcWall = addExact(p.startMillis, r.readSigned(what, " hlc wall"), what, " hlc wall");
         if (p.startMillis < 0 || p.hlcWall < 0) {
             throw new WireFormatException(what + " start and hlc wall must be non-negative, were " + p.startMillis
                     + " and " + p.hlcWall);
         }
-        p.hlcLogical = (int) r.readNonNegative(what + " hlc logical", Integer.MAX_VALUE);
+        p.hlcLogical = (int) r.readNonNegative(what, " hlc logical", Integer.MAX_VALUE);
         p.others = ClockDelta.read(r, p.epoch, what);
         p.usage = readUsage(r, what);
         prev.sequence = p.sequence;
@@ -419,10 +419,15 @@ public final class RecordCodec {
     }
 
     private static long addExact(long a, long b, String field) {
+        return addExact(a, b, field, "");
+    }
+
+    /** {@code a + b}, or a failure naming the field {@code what + suffix} (put together only then). */
+    private static long addExact(long a, long b, String what, String suffix) {
         try {
             return Math.addExact(a, b);
         } catch (ArithmeticException e) {
-            throw new WireFormatException(field + ": overflows 64 bits");
+            throw new WireFormatException(what + suffix + ": overflows 64 bits");
         }
     }
 
@@ -434,6 +439,12 @@ public final class RecordCodec {
      * table does not list), then the difference from the base. Indexed entries come first by index, then the named
      * ones by id, so every clock has exactly one encoding.
      */
+    /**
+     * Node ids read from clock entries, shared by every decoder in the process ({@link WireReader#readCachedString}):
+     * the same few towers name the entries of every record the stream job passes between its operators.
+     */
+    private static final String[] NODE_NAMES = new String[1024];
+
     private static final class ClockDelta {
         final long epoch;
         final long[] keys;
@@ -504,7 +515,7 @@ public final class RecordCodec {
         }
 
         static ClockDelta read(WireReader r, long epoch, String what) {
-            int n = r.readCount(what + " clock size", MAX_CLOCK_ENTRIES);
+            int n = r.readCount(what, " clock size", MAX_CLOCK_ENTRIES);
             if (n > r.remaining() / 2) {
                 throw new WireFormatException(what + " clock size: " + n + " entries cannot fit in the "
                         + r.remaining() + " bytes left");
@@ -513,12 +524,10 @@ public final class RecordCodec {
             String[] names = new String[n];
             long[] diffs = new long[n];
             for (int i = 0; i < n; i++) {
-                keys[i] = r.readNonNegative(what + " clock key", Integer.MAX_VALUE);
+                keys[i] = r.readNonNegative(what, " clock key", Integer.MAX_VALUE);
                 if (keys[i] == 0) {
-                    names[i] = r.readString(what + " clock node", NodeId.MAX_LENGTH);
-                    if (!NodeId.isValid(names[i])) {
-                        throw new WireFormatException(what + " clock node: invalid node id '" + names[i] + "'");
-                    }
+                    names[i] = r.readCachedString(what, " clock node", NodeId.MAX_LENGTH, NODE_NAMES,
+                            NodeId::isValid, "invalid node id");
                 }
                 if (i > 0) {
                     boolean ordered = keys[i] == 0
@@ -529,7 +538,7 @@ public final class RecordCodec {
                                 + "then named nodes in ascending id order, without repeats (entry " + i + ")");
                     }
                 }
-                diffs[i] = r.readNonNegative(what + " clock difference", Long.MAX_VALUE);
+                diffs[i] = r.readNonNegative(what, " clock difference", Long.MAX_VALUE);
                 if (diffs[i] == 0) {
                     throw new WireFormatException(what + " clock difference: entries equal to the base are never "
                             + "encoded (entry " + i + ")");
@@ -565,7 +574,11 @@ public final class RecordCodec {
                             + " is implied by the sequence and must not be encoded");
                 }
                 ids[i] = id;
-                counters[i] = addExact(epoch.base(id), differences[i], what + " clock counter of " + id);
+                try {
+                    counters[i] = Math.addExact(epoch.base(id), differences[i]);
+                } catch (ArithmeticException e) {
+                    throw new WireFormatException(what + " clock counter of " + id + ": overflows 64 bits");
+                }
             }
             if (origin != null) {
                 if (own <= epoch.base(origin.value())) {
@@ -620,18 +633,18 @@ public final class RecordCodec {
     }
 
     private static Usage readUsage(WireReader r, String what) {
-        int tag = r.readByte(what + " usage tag");
+        int tag = r.readByte(what, " usage tag");
         try {
             return switch (tag) {
                 case TAG_CALL, TAG_CALL_PART -> {
-                    Msisdn callee = readMsisdn(r, what + " call callee");
-                    CallType type = enumAt(CallType.values(), r.readByte(what + " call type"), what + " call type");
-                    long duration = r.readNonNegative(what + " call durationSeconds", Long.MAX_VALUE);
+                    Msisdn callee = readMsisdn(r, what, " call callee");
+                    CallType type = enumAt(CallType.values(), r.readByte(what, " call type"), what, " call type");
+                    long duration = r.readNonNegative(what, " call durationSeconds", Long.MAX_VALUE);
                     Usage.CallPart part = null;
                     if (tag == TAG_CALL_PART) {
-                        String reference = r.readString(what + " call part reference", Usage.CallPart.MAX_REFERENCE_LENGTH);
-                        int sequence = (int) r.readNonNegative(what + " call part sequence", Integer.MAX_VALUE);
-                        int flags = r.readByte(what + " call part flags");
+                        String reference = r.readString(what, " call part reference", Usage.CallPart.MAX_REFERENCE_LENGTH);
+                        int sequence = (int) r.readNonNegative(what, " call part sequence", Integer.MAX_VALUE);
+                        int flags = r.readByte(what, " call part flags");
                         if ((flags & ~1) != 0) {
                             throw new WireFormatException(what + " call part flags: unknown flags 0x"
                                     + Integer.toHexString(flags));
@@ -640,11 +653,11 @@ public final class RecordCodec {
                     }
                     yield new Usage.Call(callee, type, duration, part);
                 }
-                case TAG_SMS -> new Usage.Sms(readMsisdn(r, what + " sms recipient"));
+                case TAG_SMS -> new Usage.Sms(readMsisdn(r, what, " sms recipient"));
                 case TAG_DATA -> {
-                    RadioType radio = enumAt(RadioType.values(), r.readByte(what + " data radio"), what + " data radio");
-                    long up = r.readNonNegative(what + " data uplinkBytes", Long.MAX_VALUE);
-                    long down = r.readNonNegative(what + " data downlinkBytes", Long.MAX_VALUE);
+                    RadioType radio = enumAt(RadioType.values(), r.readByte(what, " data radio"), what, " data radio");
+                    long up = r.readNonNegative(what, " data uplinkBytes", Long.MAX_VALUE);
+                    long down = r.readNonNegative(what, " data downlinkBytes", Long.MAX_VALUE);
                     yield new Usage.Data(radio, up, down);
                 }
                 default -> throw new WireFormatException(what + " usage tag: unknown tag " + tag);
@@ -654,19 +667,23 @@ public final class RecordCodec {
         }
     }
 
-    private static <E extends Enum<E>> E enumAt(E[] values, int ordinal, String field) {
+    private static <E extends Enum<E>> E enumAt(E[] values, int ordinal, String what, String suffix) {
         if (ordinal >= values.length) {
-            throw new WireFormatException(field + ": unknown value " + ordinal);
+            throw new WireFormatException(what + suffix + ": unknown value " + ordinal);
         }
         return values[ordinal];
     }
 
     private static Msisdn readMsisdn(WireReader r, String field) {
-        String s = r.readString(field, MAX_MSISDN_BYTES);
+        return readMsisdn(r, field, "");
+    }
+
+    private static Msisdn readMsisdn(WireReader r, String what, String suffix) {
+        String s = r.readString(what, suffix, MAX_MSISDN_BYTES);
         try {
             return Msisdn.of(s);
         } catch (IllegalArgumentException e) {
-            throw new WireFormatException(field + ": " + e.getMessage(), e);
+            throw new WireFormatException(what + suffix + ": " + e.getMessage(), e);
         }
     }
 
@@ -717,23 +734,25 @@ public final class RecordCodec {
     }
 
     private WireReader openEnvelope(byte[] bytes, int kind, String what) {
-        Objects.requireNonNull(bytes, what + " bytes");
+        if (bytes == null) {
+            throw new NullPointerException(what + " bytes");
+        }
         WireReader r = new WireReader(bytes);
-        int magic = r.readByte(what + " magic");
+        int magic = r.readByte(what, " magic");
         if (magic != MAGIC) {
             throw new WireFormatException(what + " magic: expected 0x44, was 0x" + Integer.toHexString(magic));
         }
-        int k = r.readByte(what + " kind");
+        int k = r.readByte(what, " kind");
         if (k != kind) {
             throw new WireFormatException(what + " kind: expected 0x" + Integer.toHexString(kind) + ", was 0x"
                     + Integer.toHexString(k));
         }
-        int version = r.readByte(what + " version");
+        int version = r.readByte(what, " version");
         if (version != VERSION) {
             throw new WireFormatException(what + " version: this decoder reads version " + VERSION + ", was "
                     + version);
         }
-        int flags = r.readByte(what + " flags");
+        int flags = r.readByte(what, " flags");
         if ((flags & ~(FLAG_ZSTD | FLAG_DICTIONARY)) != 0 || flags == FLAG_DICTIONARY) {
             throw new WireFormatException(what + " flags: unknown flags 0x" + Integer.toHexString(flags));
         }
@@ -742,13 +761,13 @@ public final class RecordCodec {
         }
         CompressionDictionary dict = null;
         if ((flags & FLAG_DICTIONARY) != 0) {
-            long id = r.readNonNegative(what + " dictionary id", 0xFFFFFFFFL);
+            long id = r.readNonNegative(what, " dictionary id", 0xFFFFFFFFL);
             dict = dictionaries.get(id);
             if (dict == null) {
                 throw new WireFormatException(what + " dictionary id: dictionary " + id + " is not known here");
             }
         }
-        int length = r.readCount(what + " uncompressed length", MAX_BODY_BYTES);
+        int length = r.readCount(what, " uncompressed length", MAX_BODY_BYTES);
         byte[] packed = r.readRemaining();
         // The frame header must declare the same size before that size is allocated: otherwise a few bytes of
         // garbage behind a large declared length would cost a 16 MiB allocation each.
