@@ -462,6 +462,9 @@ public final class RecordCodec {
             Epoch epoch = clock.epoch();
             NodeTable members = epoch.members();
             int n = clock.deltaSize();
+            if (members.size() == 0) {
+                return ofNamedOnly(clock, implied);
+            }
             boolean ownSeen = implied == null;
             List<long[]> indexed = new ArrayList<>(n);
             List<String> named = new ArrayList<>();
@@ -501,6 +504,40 @@ public final class RecordCodec {
                 diffs[k++] = namedDiff.get(id);
             }
             return new ClockDelta(epoch.number(), keys, names, diffs);
+        }
+
+        /**
+         * {@link #of} for an epoch without members (genesis, which the stream job's state and exchanges use): every
+         * entry is named and the base is zero, so the delta is the clock's own entries, already in ascending id
+         * order, less the implied one.
+         */
+        private static ClockDelta ofNamedOnly(VectorClock clock, NodeId implied) {
+            int n = clock.deltaSize();
+            int skip = -1;
+            if (implied != null) {
+                for (int i = 0; i < n; i++) {
+                    if (clock.deltaIdAt(i).equals(implied.value())) {
+                        skip = i;
+                        break;
+                    }
+                }
+                if (skip < 0) {
+                    throw new IllegalArgumentException("the clock's entry of its origin " + implied
+                            + " must be above the base of epoch " + clock.epoch().number());
+                }
+            }
+            int total = skip < 0 ? n : n - 1;
+            long[] keys = new long[total];
+            String[] names = new String[total];
+            long[] diffs = new long[total];
+            int k = 0;
+            for (int i = 0; i < n; i++) {
+                if (i != skip) {
+                    names[k] = clock.deltaIdAt(i);
+                    diffs[k++] = clock.deltaCounterAt(i);
+                }
+            }
+            return new ClockDelta(clock.epoch().number(), keys, names, diffs);
         }
 
         void write(WireWriter w) {
@@ -550,6 +587,9 @@ public final class RecordCodec {
         /** The clock in {@code epoch}, with the implied own entry (if {@code origin} is given) set to {@code own}. */
         VectorClock toClock(Epoch epoch, NodeId origin, long own, String what) {
             NodeTable members = epoch.members();
+            if (members.size() == 0 && allNamed()) {
+                return toClockNamedOnly(epoch, origin, own, what);
+            }
             int n = keys.length + (origin == null ? 0 : 1);
             String[] ids = new String[n];
             long[] counters = new long[n];
@@ -603,6 +643,52 @@ public final class RecordCodec {
                 }
             }
             return VectorClock.ofDelta(epoch, sortedIds, sortedCounters);
+        }
+
+        private boolean allNamed() {
+            for (long key : keys) {
+                if (key != 0) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /**
+         * {@link #toClock} in an epoch without members, every entry named: the names were read in strictly
+         * ascending order and the base is zero, so the clock is the entries with the origin's own put in its place.
+         */
+        private VectorClock toClockNamedOnly(Epoch epoch, NodeId origin, long own, String what) {
+            int n = names.length + (origin == null ? 0 : 1);
+            String[] ids = new String[n];
+            long[] counters = new long[n];
+            int k = 0;
+            boolean placed = origin == null;
+            for (int i = 0; i < names.length; i++) {
+                if (!placed) {
+                    int c = names[i].compareTo(origin.value());
+                    if (c == 0) {
+                        throw new WireFormatException(what + " clock: the origin's own entry " + names[i]
+                                + " is implied by the sequence and must not be encoded");
+                    }
+                    if (c > 0) {
+                        ids[k] = origin.value();
+                        counters[k++] = own;
+                        placed = true;
+                    }
+                }
+                ids[k] = names[i];
+                counters[k++] = differences[i];
+            }
+            if (!placed) {
+                ids[k] = origin.value();
+                counters[k] = own;
+            }
+            if (origin != null && own <= 0) {
+                throw new WireFormatException(what + " sequence: " + own + " is not above the base 0 of its origin "
+                        + origin + " in epoch " + epoch.number());
+            }
+            return VectorClock.ofDelta(epoch, ids, counters);
         }
     }
 
