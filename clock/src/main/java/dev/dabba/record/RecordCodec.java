@@ -434,17 +434,17 @@ public final class RecordCodec {
     // --------------------------------------------------------------------------------------------- clock deltas
 
     /**
-     * The entries of a clock above its epoch's base (the record's own entry left out when it is implied by the
-     * sequence), as written: a key per entry (index + 1 into the member table, or 0 and the node id for a node the
-     * table does not list), then the difference from the base. Indexed entries come first by index, then the named
-     * ones by id, so every clock has exactly one encoding.
-     */
-    /**
      * Node ids read from clock entries, shared by every decoder in the process ({@link WireReader#readCachedString}):
      * the same few towers name the entries of every record the stream job passes between its operators.
      */
     private static final String[] NODE_NAMES = new String[1024];
 
+    /**
+     * The entries of a clock above its epoch's base (the record's own entry left out when it is implied by the
+     * sequence), as written: a key per entry (index + 1 into the member table, or 0 and the node id for a node the
+     * table does not list), then the difference from the base. Indexed entries come first by index, then the named
+     * ones by id, so every clock has exactly one encoding.
+     */
     private static final class ClockDelta {
         final long epoch;
         final long[] keys;

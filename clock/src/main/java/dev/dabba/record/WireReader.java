@@ -140,7 +140,8 @@ final class WireReader {
      * bytes are those of the cached one in its slot comes back as that string, without a new string or another
      * check, so the handful of node ids that name every clock entry cost a comparison each. Anything else is read,
      * checked and cached. Slots are replaced racily by design: strings are immutable and safely published, so a
-     * reader sees a whole string or the one before, and a miss only costs a new string.
+     * reader sees a whole string or the one before, and a miss only costs a new string. {@code cache.length} must be
+     * a power of two.
      *
      * @throws WireFormatException naming the field if {@code valid} refuses the string
      */
