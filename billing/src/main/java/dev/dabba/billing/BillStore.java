@@ -444,12 +444,6 @@ public final class BillStore {
         }
     }
 
-    private static void executeBatch(PreparedStatement ps, int count) throws SQLException {
-        if (count > 0) {
-            ps.executeBatch();
-        }
-    }
-
     private static String key(Msisdn subscriber, YearMonth cycle) {
         return subscriber.value() + "/" + cycle;
     }

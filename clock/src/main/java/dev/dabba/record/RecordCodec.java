@@ -418,10 +418,6 @@ public final class RecordCodec {
         return epoch;
     }
 
-    private static long addExact(long a, long b, String field) {
-        return addExact(a, b, field, "");
-    }
-
     /** {@code a + b}, or a failure naming the field {@code what + suffix} (put together only then). */
     private static long addExact(long a, long b, String what, String suffix) {
         try {
