@@ -461,43 +461,47 @@ public final class RecordCodec {
             if (members.size() == 0) {
                 return ofNamedOnly(clock, implied);
             }
+            // Members' entries sort by index, named entries stay in the clock's (ascending id) order. An indexed
+            // entry is packed as index << 32 | its position in the clock, so a primitive sort orders them: no boxing,
+            // comparator or map on a path every record takes.
             boolean ownSeen = implied == null;
-            List<long[]> indexed = new ArrayList<>(n);
-            List<String> named = new ArrayList<>();
-            Map<String, Long> namedDiff = new HashMap<>();
+            long[] indexed = new long[n];
+            int indexedCount = 0;
+            int[] named = new int[n];
+            int namedCount = 0;
             for (int i = 0; i < n; i++) {
                 String id = clock.deltaIdAt(i);
                 if (implied != null && id.equals(implied.value())) {
                     ownSeen = true;
                     continue;
                 }
-                long difference = clock.deltaCounterAt(i) - epoch.base(id);
                 int index = members.indexOf(id);
                 if (index >= 0) {
-                    indexed.add(new long[] {index + 1L, difference});
+                    indexed[indexedCount++] = (index + 1L) << 32 | i;
                 } else {
-                    named.add(id);
-                    namedDiff.put(id, difference);
+                    named[namedCount++] = i;
                 }
             }
             if (!ownSeen) {
                 throw new IllegalArgumentException("the clock's entry of its origin " + implied
                         + " must be above the base of epoch " + epoch.number());
             }
-            indexed.sort((a, b) -> Long.compare(a[0], b[0]));
-            java.util.Collections.sort(named);
-            int total = indexed.size() + named.size();
+            Arrays.sort(indexed, 0, indexedCount);
+            int total = indexedCount + namedCount;
             long[] keys = new long[total];
             String[] names = new String[total];
             long[] diffs = new long[total];
             int k = 0;
-            for (long[] e : indexed) {
-                keys[k] = e[0];
-                diffs[k++] = e[1];
+            for (int j = 0; j < indexedCount; j++) {
+                int i = (int) indexed[j];
+                keys[k] = indexed[j] >>> 32;
+                diffs[k++] = clock.deltaCounterAt(i) - epoch.base(clock.deltaIdAt(i));
             }
-            for (String id : named) {
+            for (int j = 0; j < namedCount; j++) {
+                int i = named[j];
+                String id = clock.deltaIdAt(i);
                 names[k] = id;
-                diffs[k++] = namedDiff.get(id);
+                diffs[k++] = clock.deltaCounterAt(i) - epoch.base(id);
             }
             return new ClockDelta(epoch.number(), keys, names, diffs);
         }
@@ -624,6 +628,41 @@ public final class RecordCodec {
                 ids[n - 1] = origin.value();
                 counters[n - 1] = own;
             }
+            sortByIds(ids, counters);
+            for (int i = 1; i < n; i++) {
+                if (ids[i].equals(ids[i - 1])) {
+                    throw new WireFormatException(what + " clock: node " + ids[i] + " appears twice");
+                }
+            }
+            return VectorClock.ofDelta(epoch, ids, counters);
+        }
+
+        /**
+         * Sorts the entries {@code ids[i], counters[i]} by id: by insertion for the few entries a clock delta has
+         * (no boxing or comparator on the decoding path), by a merge sort of their positions beyond that.
+         */
+        private static void sortByIds(String[] ids, long[] counters) {
+            int n = ids.length;
+            if (n > 32) {
+                sortManyByIds(ids, counters);
+                return;
+            }
+            for (int i = 1; i < n; i++) {
+                String id = ids[i];
+                long counter = counters[i];
+                int j = i - 1;
+                while (j >= 0 && ids[j].compareTo(id) > 0) {
+                    ids[j + 1] = ids[j];
+                    counters[j + 1] = counters[j];
+                    j--;
+                }
+                ids[j + 1] = id;
+                counters[j + 1] = counter;
+            }
+        }
+
+        private static void sortManyByIds(String[] ids, long[] counters) {
+            int n = ids.length;
             Integer[] order = new Integer[n];
             for (int i = 0; i < n; i++) {
                 order[i] = i;
@@ -634,11 +673,9 @@ public final class RecordCodec {
             for (int i = 0; i < n; i++) {
                 sortedIds[i] = ids[order[i]];
                 sortedCounters[i] = counters[order[i]];
-                if (i > 0 && sortedIds[i].equals(sortedIds[i - 1])) {
-                    throw new WireFormatException(what + " clock: node " + sortedIds[i] + " appears twice");
-                }
             }
-            return VectorClock.ofDelta(epoch, sortedIds, sortedCounters);
+            System.arraycopy(sortedIds, 0, ids, 0, n);
+            System.arraycopy(sortedCounters, 0, counters, 0, n);
         }
 
         private boolean allNamed() {

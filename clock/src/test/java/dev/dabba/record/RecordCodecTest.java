@@ -3,14 +3,18 @@ package dev.dabba.record;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.dabba.clock.Epoch;
 import dev.dabba.clock.EpochResolver;
 import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
+import dev.dabba.clock.NodeTable;
 import dev.dabba.clock.VectorClock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 
 class RecordCodecTest {
@@ -83,5 +87,39 @@ class RecordCodecTest {
         Handover h = new Handover(BKC, NodeId.of("MUMBAI_ANDHERI"), Msisdn.of("+919876543210"),
                 VectorClock.of(Map.of("MUMBAI_BKC", 2L)), new HybridTimestamp(1_700_000_000_000L, 1));
         assertThat(CODEC.decodeHandover(CODEC.encodeHandover(h), EpochResolver.GENESIS_ONLY)).isEqualTo(h);
+    }
+
+    /**
+     * Encoders order members' entries by index and decoders put entries back in id order; both sort, one way for the
+     * few entries of most clocks and another beyond 32. Members listed against id order, clocks of both sizes, and
+     * named (non-member) entries mixed in, all round-trip.
+     */
+    @Test
+    void record_roundTrips_inAnEpochWhoseMembersAreNotInIdOrder_smallAndLargeClocks() {
+        List<NodeId> members = new ArrayList<>();
+        long[] base = new long[40];
+        for (int i = 0; i < 40; i++) {
+            members.add(NodeId.of(String.format("T%02d", 39 - i))); // index 0 is T39: index order is not id order
+            base[i] = i % 3;
+        }
+        Epoch epoch = Epoch.of(7, NodeTable.of(members), base);
+        EpochResolver epochs = n -> n == 7 ? epoch : Epoch.GENESIS.number() == n ? Epoch.GENESIS : null;
+        for (int size : new int[] {3, 20, 32, 33, 45}) {
+            Map<String, Long> entries = new TreeMap<>();
+            for (int i = 0; i < Math.min(size, 40); i++) {
+                entries.put(String.format("T%02d", (i * 7) % 40), 10L + i);
+            }
+            for (int i = 40; i < size; i++) {
+                entries.put("X" + i, 1L + i); // not members: encoded by name
+            }
+            entries.put("T05", 99L); // the origin
+            VectorClock clock = VectorClock.of(epoch, entries);
+            UsageRecord r = new UsageRecord(new EventId(NodeId.of("T05"), 99), Msisdn.of("+919876543210"),
+                    Instant.ofEpochMilli(5), new HybridTimestamp(5, 0), clock,
+                    new Usage.Sms(Msisdn.of("+14155550100")));
+            UsageRecord back = CODEC.decodeRecord(CODEC.encodeRecord(r), epochs);
+            assertThat(back).as("a clock of %d entries", entries.size()).isEqualTo(r);
+            assertThat(back.clock().epoch().number()).isEqualTo(7);
+        }
     }
 }
