@@ -291,16 +291,14 @@ public final class BillStore {
         }
     }
 
+    /*
+     * The write of a batch is split into a method per statement and a method per bill on purpose: the batch method
+     * runs once per batch and its loops are hot, so as one method the JIT compiled it again and again on stack
+     * replacement (one compilation per loop, each of the whole 100-kilobyte method: 4.5 s of compiler time in a
+     * benchmark minute). A method per bill is compiled once, like any hot method (docs/benchmarks.md, "End to end").
+     */
     private int writeIfNewer(Connection c, List<Bill> bills) throws SQLException {
-        java.util.Set<String> newer = new java.util.HashSet<>();
-        try (PreparedStatement ps = c.prepareStatement(rows.upsertBills)) {
-            BillRows.bindBills(ps, bills);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    newer.add(rs.getString(1) + "/" + rs.getString(2));
-                }
-            }
-        }
+        java.util.Set<String> newer = upsertHeaders(c, bills);
         // In the order the bills came, so the statements below are deterministic. Each bill's key and each line's
         // event id as text are made once here: the writer is on the stream job's path, and they were a fifth of it.
         List<Bill> written = new ArrayList<>();
@@ -319,9 +317,61 @@ public final class BillStore {
         if (written.isEmpty()) {
             return 0;
         }
+        Map<String, Map<Integer, StoredLine>> stored = readStoredLines(c, written);
+        Map<String, Long> previous = readPreviousVersions(c, written);
+        List<LineDiff> diffs = new ArrayList<>(written.size());
+        for (int b = 0; b < written.size(); b++) {
+            diffs.add(LineDiff.of(written.get(b), stored.getOrDefault(keys.get(b), Map.of())));
+        }
+        deleteReplacedLines(c, written, diffs);
+        try (PreparedStatement ps = c.prepareStatement(rows.deleteBundles)) {
+            BillRows.bindKeys(ps, written);
+            ps.executeUpdate();
+        }
+        CopyText lines = new CopyText();
+        CopyText segments = new CopyText();
+        CopyText bundles = new CopyText();
+        for (int b = 0; b < written.size(); b++) {
+            appendRows(lines, segments, bundles, written.get(b), diffs.get(b));
+        }
+        // Lines before their segments (a segment's foreign key names its line). COPY, not INSERT: a batch's rows
+        // are the bulk of the store's work, and COPY parses no statement per row (docs/benchmarks.md, "Report store
+        // writes").
+        copy(c, rows.copyLines, lines);
+        copy(c, rows.copySegments, segments);
+        copy(c, rows.copyBundles, bundles);
+        CopyText versions = new CopyText();
+        CopyText changeRows = new CopyText();
+        for (int b = 0; b < written.size(); b++) {
+            Bill bill = written.get(b);
+            BillRows.copyVersion(versions, bill, previous.get(keys.get(b)));
+            appendChanges(changeRows, bill, stored.getOrDefault(keys.get(b), Map.of()), diffs.get(b).eventIds());
+        }
+        copy(c, rows.copyVersions, versions);
+        copy(c, rows.copyChanges, changeRows);
+        return written.size();
+    }
+
+    /** Raises the stored bills' headers to {@code bills} where those are newer; the keys of the ones raised. */
+    private java.util.Set<String> upsertHeaders(Connection c, List<Bill> bills) throws SQLException {
+        java.util.Set<String> newer = new java.util.HashSet<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.upsertBills)) {
+            BillRows.bindBills(ps, bills);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    newer.add(rs.getString(1) + "/" + rs.getString(2));
+                }
+            }
+        }
+        return newer;
+    }
+
+    /** The stored lines of {@code bills}, by bill key and position. */
+    private Map<String, Map<Integer, StoredLine>> readStoredLines(Connection c, List<Bill> bills)
+            throws SQLException {
         Map<String, Map<Integer, StoredLine>> stored = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(rows.selectStoredLines)) {
-            BillRows.bindKeys(ps, written);
+            BillRows.bindKeys(ps, bills);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     long hash = rs.getLong(6);
@@ -332,10 +382,15 @@ public final class BillStore {
                 }
             }
         }
+        return stored;
+    }
+
+    /** The version each of {@code bills} replaces, by bill key (none for a bill new to the store). */
+    private Map<String, Long> readPreviousVersions(Connection c, List<Bill> bills) throws SQLException {
         Map<String, Long> previous = new HashMap<>();
         try (PreparedStatement ps = c.prepareStatement(rows.selectPreviousVersions)) {
-            BillRows.bindKeys(ps, written);
-            Long[] versions = written.stream().map(Bill::version).toArray(Long[]::new);
+            BillRows.bindKeys(ps, bills);
+            Long[] versions = bills.stream().map(Bill::version).toArray(Long[]::new);
             ps.setArray(3, c.createArrayOf("int8", versions));
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
@@ -346,40 +401,18 @@ public final class BillStore {
                 }
             }
         }
-        // Only the lines a version changed are written: a stored line stays when the new line at its position is
-        // of the same record with the same content hash; every other stored line is deleted (its segments by
-        // cascade) and every other new line inserted. Kept lines hold the same event at the same position in both,
-        // so the inserts never collide with them.
+        return previous;
+    }
+
+    /** Deletes the stored lines the new versions do not keep (their segments by cascade). */
+    private void deleteReplacedLines(Connection c, List<Bill> bills, List<LineDiff> diffs) throws SQLException {
         List<Bill> deletedFrom = new ArrayList<>();
         List<Integer> deletedAt = new ArrayList<>();
-        List<List<HashedLine>> changedLines = new ArrayList<>(written.size());
-        List<String[]> eventIds = new ArrayList<>(written.size());
-        for (int b = 0; b < written.size(); b++) {
-            Bill bill = written.get(b);
-            Map<Integer, StoredLine> old = stored.getOrDefault(keys.get(b), Map.of());
-            List<HashedLine> changed = new ArrayList<>();
-            java.util.Set<Integer> kept = new java.util.HashSet<>();
-            String[] ids = new String[bill.lines().size()];
-            for (int i = 0; i < ids.length; i++) {
-                BillLine line = bill.lines().get(i);
-                ids[i] = line.rated().eventId().toString();
-                long hash = LineHash.of(line);
-                StoredLine held = old.get(line.position());
-                if (held != null && held.contentHash() != null && held.contentHash() == hash
-                        && held.eventId().equals(ids[i])) {
-                    kept.add(line.position());
-                } else {
-                    changed.add(new HashedLine(line, ids[i], hash));
-                }
+        for (int b = 0; b < bills.size(); b++) {
+            for (Integer position : diffs.get(b).deleted()) {
+                deletedFrom.add(bills.get(b));
+                deletedAt.add(position);
             }
-            eventIds.add(ids);
-            for (Integer position : new java.util.TreeSet<>(old.keySet())) {
-                if (!kept.contains(position)) {
-                    deletedFrom.add(bill);
-                    deletedAt.add(position);
-                }
-            }
-            changedLines.add(changed);
         }
         if (!deletedAt.isEmpty()) {
             try (PreparedStatement ps = c.prepareStatement(rows.deleteLinesAt)) {
@@ -387,48 +420,29 @@ public final class BillStore {
                 ps.executeUpdate();
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(rows.deleteBundles)) {
-            BillRows.bindKeys(ps, written);
-            ps.executeUpdate();
-        }
-        CopyText lines = new CopyText();
-        CopyText segments = new CopyText();
-        CopyText bundles = new CopyText();
-        for (int b = 0; b < written.size(); b++) {
-            Bill bill = written.get(b);
-            for (HashedLine changed : changedLines.get(b)) {
-                BillLine line = changed.line();
-                BillRows.copyLine(lines, bill, line, changed.eventId(), changed.hash());
-                List<RatedSegment> lineSegments = line.rated().segments();
-                for (int i = 0; i < lineSegments.size(); i++) {
-                    BillRows.copySegment(segments, bill, line, i + 1, lineSegments.get(i));
-                }
-            }
-            for (int i = 0; i < bill.bundles().size(); i++) {
-                BillRows.copyBundle(bundles, bill, i + 1, bill.bundles().get(i));
+    }
+
+    /** Appends {@code bill}'s changed lines, their segments and its bundle usage to the batch's COPY rows. */
+    private static void appendRows(CopyText lines, CopyText segments, CopyText bundles, Bill bill, LineDiff diff) {
+        for (HashedLine changed : diff.changed()) {
+            BillLine line = changed.line();
+            BillRows.copyLine(lines, bill, line, changed.eventId(), changed.hash());
+            List<RatedSegment> lineSegments = line.rated().segments();
+            for (int i = 0; i < lineSegments.size(); i++) {
+                BillRows.copySegment(segments, bill, line, i + 1, lineSegments.get(i));
             }
         }
-        // Lines before their segments (a segment's foreign key names its line). COPY, not INSERT: a batch's rows
-        // are the bulk of the store's work, and COPY parses no statement per row (docs/benchmarks.md, "Report store
-        // writes").
-        copy(c, rows.copyLines, lines);
-        copy(c, rows.copySegments, segments);
-        copy(c, rows.copyBundles, bundles);
-        CopyText versions = new CopyText();
-        for (int b = 0; b < written.size(); b++) {
-            BillRows.copyVersion(versions, written.get(b), previous.get(keys.get(b)));
+        for (int i = 0; i < bill.bundles().size(); i++) {
+            BillRows.copyBundle(bundles, bill, i + 1, bill.bundles().get(i));
         }
-        copy(c, rows.copyVersions, versions);
-        CopyText changeRows = new CopyText();
-        for (int b = 0; b < written.size(); b++) {
-            Bill bill = written.get(b);
-            for (BillChange change : changes(amounts(stored.getOrDefault(keys.get(b), Map.of())), bill,
-                    eventIds.get(b))) {
-                BillRows.copyChange(changeRows, bill, change);
-            }
+    }
+
+    /** Appends what {@code bill} changed against its {@code stored} lines to the batch's COPY rows. */
+    private static void appendChanges(CopyText changeRows, Bill bill, Map<Integer, StoredLine> stored,
+            String[] eventIds) {
+        for (BillChange change : changes(amounts(stored), bill, eventIds)) {
+            BillRows.copyChange(changeRows, bill, change);
         }
-        copy(c, rows.copyChanges, changeRows);
-        return written.size();
     }
 
     /** Sends {@code rows} with {@code copySql} ({@code COPY ... FROM STDIN}) on {@code c}; nothing if empty. */
@@ -454,6 +468,44 @@ public final class BillStore {
 
     /** A line of a new version that is to be written, with its {@link LineHash}. */
     private record HashedLine(BillLine line, String eventId, long hash) {
+    }
+
+    /**
+     * How a new version's lines differ from the stored ones. Only the lines a version changed are written: a stored
+     * line stays when the new line at its position is of the same record with the same content hash; every other
+     * stored line is deleted (its segments by cascade) and every other new line inserted. Kept lines hold the same
+     * event at the same position in both, so the inserts never collide with them.
+     *
+     * @param changed the new lines to insert
+     * @param deleted the positions of the stored lines to delete, ascending
+     * @param eventIds the text of each new line's event id, by index
+     */
+    private record LineDiff(List<HashedLine> changed, List<Integer> deleted, String[] eventIds) {
+
+        static LineDiff of(Bill bill, Map<Integer, StoredLine> old) {
+            List<HashedLine> changed = new ArrayList<>();
+            java.util.Set<Integer> kept = new java.util.HashSet<>();
+            String[] ids = new String[bill.lines().size()];
+            for (int i = 0; i < ids.length; i++) {
+                BillLine line = bill.lines().get(i);
+                ids[i] = line.rated().eventId().toString();
+                long hash = LineHash.of(line);
+                StoredLine held = old.get(line.position());
+                if (held != null && held.contentHash() != null && held.contentHash() == hash
+                        && held.eventId().equals(ids[i])) {
+                    kept.add(line.position());
+                } else {
+                    changed.add(new HashedLine(line, ids[i], hash));
+                }
+            }
+            List<Integer> deleted = new ArrayList<>();
+            for (Integer position : new java.util.TreeSet<>(old.keySet())) {
+                if (!kept.contains(position)) {
+                    deleted.add(position);
+                }
+            }
+            return new LineDiff(changed, deleted, ids);
+        }
     }
 
     /** Event id to position and amount, of the stored lines {@code byPosition}. */
