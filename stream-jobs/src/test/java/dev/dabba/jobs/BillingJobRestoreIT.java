@@ -20,20 +20,26 @@ import java.util.Map;
 import java.util.Random;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Stop with a savepoint halfway through, restart from it, and the bills equal those of an uninterrupted run of the
  * same records, and the oracle computed from the record set; the epochs the restarted job announces continue the
- * numbering, each number with one content.
+ * numbering, each number with one content. On both state backends a deployment may choose: the heap (hashmap,
+ * canonical savepoint) and RocksDB with incremental checkpoints (native savepoint, RocksDB's own files), the session
+ * cluster's default. RocksDB serializes state on every access, so a function that changed a state object without
+ * writing it back would lose the change there and not on the heap.
  */
 class BillingJobRestoreIT {
 
@@ -59,20 +65,23 @@ class BillingJobRestoreIT {
         }
     }
 
-    @Test
-    void stopWithSavepoint_andRestart_givesTheBillsOfAnUninterruptedRun() throws Exception {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"hashmap", "rocksdb"})
+    void stopWithSavepoint_andRestart_givesTheBillsOfAnUninterruptedRun(String backend) throws Exception {
         List<UsageRecord> records = Worlds.generate(new Random(2026), 120, 1, Duration.ofMinutes(20), false);
         Map<String, Bill> expected = BillOracle.bills(records, false);
         assertThat(expected).hasSizeGreaterThan(1);
 
-        Run uninterrupted = new Run("a");
+        SavepointFormatType format = backend.equals("rocksdb") ? SavepointFormatType.NATIVE
+                : SavepointFormatType.CANONICAL;
+        Run uninterrupted = new Run("a_" + backend, backend);
         KafkaIo.produce(kafka.bootstrapServers(), uninterrupted.recordsTopic(), records);
         JobClient a = uninterrupted.start(null);
         Map<String, Bill> billsA = await().atMost(Duration.ofMinutes(3)).until(uninterrupted::bills,
                 expected::equals);
         a.cancel().get(1, TimeUnit.MINUTES);
 
-        Run restarted = new Run("b");
+        Run restarted = new Run("b_" + backend, backend);
         int half = records.size() / 2;
         KafkaIo.produce(kafka.bootstrapServers(), restarted.recordsTopic(), records.subList(0, half));
         JobClient first = restarted.start(null);
@@ -80,7 +89,7 @@ class BillingJobRestoreIT {
         long beforeStop = await().atMost(Duration.ofMinutes(1)).until(() -> restarted.epochs().stream()
                 .mapToLong(Epoch::number).max().orElse(0), n -> n > 0);
         String savepoint = first.stopWithSavepoint(false, savepoints.toUri().toString(),
-                SavepointFormatType.CANONICAL).get(2, TimeUnit.MINUTES);
+                format).get(2, TimeUnit.MINUTES);
         KafkaIo.produce(kafka.bootstrapServers(), restarted.recordsTopic(), records.subList(half, records.size()));
         JobClient second = restarted.start(savepoint);
         Map<String, Bill> billsB = await().atMost(Duration.ofMinutes(3)).until(restarted::bills, expected::equals);
@@ -107,10 +116,12 @@ class BillingJobRestoreIT {
     /** One job run with its own topics, consumer group and report-store schema. */
     private static final class Run {
         private final String name;
+        private final String backend;
         private final BillStore store;
 
-        Run(String name) {
+        Run(String name, String backend) {
             this.name = name;
+            this.backend = backend;
             kafka.createTopics(List.of(new TopicSpec(recordsTopic(), 3, Map.of()),
                     TopicSpec.compacted(epochsTopic(), 1)));
             store = new BillStore(db.dataSource(), "restore_" + name);
@@ -127,6 +138,8 @@ class BillingJobRestoreIT {
 
         JobClient start(String savepoint) throws Exception {
             Configuration conf = StreamJobBenchmark.checkpointsOnDisk("dabba-restore-");
+            conf.set(StateBackendOptions.STATE_BACKEND, backend);
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.equals("rocksdb"));
             if (savepoint != null) {
                 conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
             }

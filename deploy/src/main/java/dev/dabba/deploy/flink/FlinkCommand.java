@@ -71,14 +71,35 @@ public final class FlinkCommand implements Runnable {
         @Option(names = "--slots", defaultValue = "2", description = "Task slots. Default: ${DEFAULT-VALUE}.")
         int slots;
 
+        @Option(names = "--state-backend", defaultValue = "rocksdb", paramLabel = "rocksdb|hashmap",
+                converter = StateBackendConverter.class,
+                description = "Where jobs keep their state: rocksdb (on local disk, incremental checkpoints) or "
+                        + "hashmap (on the heap, full checkpoints). Default: ${DEFAULT-VALUE}.")
+        FlinkSessionCluster.StateBackend stateBackend;
+
         @Override
         public Integer call() {
             PrintWriter out = parent.spec.commandLine().getOut();
             FlinkSessionCluster cluster = FlinkSessionCluster.start(new FlinkSessionCluster.Settings(parent.libDir(),
-                    parent.workDir(), restPort, rpcPort, slots, Duration.ofSeconds(90)));
+                    parent.workDir(), restPort, rpcPort, slots, Duration.ofSeconds(90)).withStateBackend(stateBackend));
             out.println("Flink session cluster up: REST and dashboard at " + cluster.restUrl() + ", processes "
-                    + cluster.pids() + ", logs in " + parent.workDir().resolve("log"));
+                    + cluster.pids() + ", state backend " + stateBackend.name().toLowerCase(java.util.Locale.ROOT)
+                    + ", logs in " + parent.workDir().resolve("log"));
             return 0;
+        }
+    }
+
+    /** {@code rocksdb} or {@code hashmap}, case-insensitive; anything else is refused naming the choices. */
+    static final class StateBackendConverter implements picocli.CommandLine.ITypeConverter<FlinkSessionCluster.StateBackend> {
+        @Override
+        public FlinkSessionCluster.StateBackend convert(String value) {
+            for (FlinkSessionCluster.StateBackend b : FlinkSessionCluster.StateBackend.values()) {
+                if (b.name().equalsIgnoreCase(value)) {
+                    return b;
+                }
+            }
+            throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not a state backend; use "
+                    + "rocksdb or hashmap");
         }
     }
 

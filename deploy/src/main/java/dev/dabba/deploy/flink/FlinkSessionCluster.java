@@ -82,16 +82,32 @@ public final class FlinkSessionCluster {
     }
 
     /**
+     * Where the job's working state lives between checkpoints (Flink's {@code state.backend.type}).
+     *
+     * <p>{@link #ROCKSDB}, the default, keeps it in RocksDB on the TaskManager's local disk (its caches in Flink's
+     * managed memory) and checkpoints incrementally: only the files written since the last checkpoint are copied.
+     * The billing job holds every subscriber's records for the open cycles and its revision window, which in
+     * production outgrows a TaskManager's heap, and a full copy of it every 10 s would be most of the I/O.
+     * {@link #HASHMAP} keeps state as objects on the heap and copies all of it at every checkpoint: faster per record
+     * (nothing is serialized on access; docs/benchmarks.md, "Stream job") while the state is small.
+     */
+    public enum StateBackend {
+        ROCKSDB, HASHMAP
+    }
+
+    /**
      * Where and how to run the cluster.
      *
      * @param jobManagerMetricsPort  the JobManager's Prometheus reporter port, 0 for none
      * @param taskManagerMetricsPort the TaskManager's Prometheus reporter port (the job's metrics), 0 for none
+     * @param stateBackend           the jobs' state backend
      */
     public record Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout,
-            int jobManagerMetricsPort, int taskManagerMetricsPort) {
+            int jobManagerMetricsPort, int taskManagerMetricsPort, StateBackend stateBackend) {
         public Settings {
             Objects.requireNonNull(libDir, "libDir");
             Objects.requireNonNull(workDir, "workDir");
+            Objects.requireNonNull(stateBackend, "stateBackend");
             if (restPort <= 0 || rpcPort <= 0 || restPort > 65535 || rpcPort > 65535) {
                 throw new IllegalArgumentException("restPort and rpcPort must be 1-65535, were " + restPort + " and "
                         + rpcPort);
@@ -106,9 +122,22 @@ public final class FlinkSessionCluster {
             }
         }
 
-        /** Without Prometheus reporters. */
+        /** With the default state backend, {@link StateBackend#ROCKSDB}. */
+        public Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout,
+                int jobManagerMetricsPort, int taskManagerMetricsPort) {
+            this(libDir, workDir, restPort, rpcPort, taskSlots, startTimeout, jobManagerMetricsPort,
+                    taskManagerMetricsPort, StateBackend.ROCKSDB);
+        }
+
+        /** Without Prometheus reporters, with the default state backend. */
         public Settings(Path libDir, Path workDir, int restPort, int rpcPort, int taskSlots, Duration startTimeout) {
             this(libDir, workDir, restPort, rpcPort, taskSlots, startTimeout, 0, 0);
+        }
+
+        /** These settings with {@code backend}. */
+        public Settings withStateBackend(StateBackend backend) {
+            return new Settings(libDir, workDir, restPort, rpcPort, taskSlots, startTimeout, jobManagerMetricsPort,
+                    taskManagerMetricsPort, backend);
         }
 
         int metricsPort(Role role) {
@@ -454,11 +483,16 @@ public final class FlinkSessionCluster {
                 "taskmanager.bind-host: 127.0.0.1",
                 "taskmanager.numberOfTaskSlots: " + s.taskSlots(),
                 "taskmanager.memory.process.size: 1280m",
-                "taskmanager.memory.managed.fraction: 0.1",
+                // RocksDB's block cache and write buffers live in managed memory; the heap backend needs none.
+                "taskmanager.memory.managed.fraction: " + (s.stateBackend() == StateBackend.ROCKSDB ? "0.25" : "0.1"),
                 "parallelism.default: " + s.taskSlots(),
                 "rest.address: 127.0.0.1",
                 "rest.bind-address: 127.0.0.1",
                 "rest.port: " + s.restPort(),
+                "state.backend.type: " + s.stateBackend().name().toLowerCase(java.util.Locale.ROOT),
+                // Incremental checkpoints copy what RocksDB wrote since the last one, not the whole state (ignored by
+                // the heap backend, which has no incremental form).
+                "execution.checkpointing.incremental: " + (s.stateBackend() == StateBackend.ROCKSDB),
                 "execution.checkpointing.dir: file://" + work + "/checkpoints",
                 "execution.checkpointing.savepoint-dir: file://" + work + "/savepoints",
                 "io.tmp.dirs: " + work + "/tmp",

@@ -86,6 +86,11 @@ class FlinkSessionClusterIT {
                 produce(kafka.bootstrapServers(), records.subList(0, 4));
                 BillWatch.awaitBill(store, SeedScenario.SUBSCRIBER, BillingCycle.of(JOURNEY_START),
                         records.subList(0, 4).stream().map(UsageRecord::id).toList(), Duration.ofMinutes(2));
+                // The session cluster's default state backend: RocksDB (config.yaml; incremental checkpoints).
+                assertThat(get(cluster.restUrl() + "/jobs/" + jobId + "/checkpoints/config"))
+                        .contains("\"state_backend\":\"EmbeddedRocksDBStateBackend\"");
+                assertThat(Files.readString(work.resolve("flink").resolve("conf").resolve("config.yaml")))
+                        .contains("state.backend.type: rocksdb", "execution.checkpointing.incremental: true");
                 String savepoint = stopWithSavepoint(cluster, jobId, work.resolve("savepoints"));
                 produce(kafka.bootstrapServers(), records.subList(4, records.size()));
                 String restarted = runFromSavepoint(cluster, jobJar, args, savepoint);
