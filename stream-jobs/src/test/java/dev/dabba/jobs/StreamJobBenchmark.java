@@ -28,6 +28,7 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
@@ -42,7 +43,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * rate; the job with the causal buffer against the same job without it (records billed as they come), in one run.
  *
  * <p>Not a test: run it with the command in {@code docs/benchmarks.md}, section "Stream job". Arguments:
- * {@code [records] [latencyRate] [latencySeconds]} (defaults 200000, 2000, 20).
+ * {@code [records] [latencyRate] [latencySeconds]} (defaults 200000, 2000, 20). {@code -Ddabba.bench.backends=hashmap,rocksdb}
+ * runs both variants on each state backend in turn (default: {@code hashmap}, the heap); {@code rocksdb} checkpoints
+ * incrementally, as the session cluster does.
  */
 public final class StreamJobBenchmark {
 
@@ -51,6 +54,9 @@ public final class StreamJobBenchmark {
     /** First bill version per event id at the sink, and when each record was produced (same JVM). */
     static final Map<EventId, Long> SENT = new ConcurrentHashMap<>();
     static final Map<EventId, Long> BILLED = new ConcurrentHashMap<>();
+
+    /** The state backend of the runs under way ({@code state.backend.type}). */
+    private static String stateBackend = "hashmap";
 
     private StreamJobBenchmark() {
     }
@@ -67,12 +73,17 @@ public final class StreamJobBenchmark {
             run(kafka, false, 20_000, rate, 2, "warmup-");
             run(kafka, true, 20_000, rate, 2, "warmup-");
             List<String> rows = new ArrayList<>();
-            for (boolean buffered : new boolean[] {false, true}) {
-                rows.add(run(kafka, buffered, n, rate, seconds, ""));
+            for (String backend : System.getProperty("dabba.bench.backends", "hashmap").split(",")) {
+                stateBackend = backend.trim();
+                for (boolean buffered : new boolean[] {false, true}) {
+                    rows.add(run(kafka, buffered, n, rate, seconds, stateBackend.equals("hashmap") ? ""
+                            : stateBackend + "-"));
+                }
             }
             System.out.println();
-            System.out.println("| job | records | seconds (first to last bill) | records/s | latency p50 | latency p99 | at |");
-            System.out.println("|---|---:|---:|---:|---:|---:|---:|");
+            System.out.println("| job | state backend | records | seconds (first to last bill) | records/s | latency p50 "
+                    + "| latency p99 | at |");
+            System.out.println("|---|---|---:|---:|---:|---:|---:|---:|");
             rows.forEach(System.out::println);
         }
         System.exit(0);
@@ -94,8 +105,10 @@ public final class StreamJobBenchmark {
                         codec.encodeRecord(r)));
             }
             producer.flush();
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2,
-                    checkpointsOnDisk("dabba-bench-" + name));
+            Configuration conf = checkpointsOnDisk("dabba-bench-" + name);
+            conf.set(StateBackendOptions.STATE_BACKEND, stateBackend);
+            conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, stateBackend.equals("rocksdb"));
+            StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(2, conf);
             BillingJob.builder(BillingJob.kafkaSource(kafka.bootstrapServers(), topic, name),
                             BillingJob.epochSource(kafka.bootstrapServers(), name + ".epochs", name + "-epochs"))
                     .billStore(new LatencySink())
@@ -155,9 +168,9 @@ public final class StreamJobBenchmark {
             double p99 = lat.length == 0 ? Double.NaN : lat[(int) (lat.length * 0.99)] / 1e6;
             System.out.printf("%s: latency over %d of %d records at %d/s: p50 %.0f ms, p99 %.0f ms%n", name, k,
                     steady.size(), rate, p50, p99);
-            return String.format("| %s | %d | %.1f | %.0f | %.0f ms | %.0f ms | %d/s |",
-                    buffered ? "causal buffer (this job)" : "baseline: no causal buffer", n, billing, throughput,
-                    p50, p99, rate);
+            return String.format("| %s | %s | %d | %.1f | %.0f | %.0f ms | %.0f ms | %d/s |",
+                    buffered ? "causal buffer (this job)" : "baseline: no causal buffer", stateBackend, n, billing,
+                    throughput, p50, p99, rate);
         }
     }
 

@@ -199,6 +199,20 @@ class K8sManifestsTest {
     }
 
     @Test
+    void theFlinkDeployment_keepsStateInRocksDb_withIncrementalCheckpoints_inKeysFlinkReads() {
+        java.util.Map<String, String> conf = new java.util.TreeMap<>();
+        one("FlinkDeployment").path("spec").path("flinkConfiguration").fields()
+                .forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
+        org.apache.flink.configuration.Configuration flink = org.apache.flink.configuration.Configuration.fromMap(conf);
+        assertThat(flink.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+        assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.CHECKPOINTS_DIRECTORY))
+                .as("the checkpoint directory, under the key this Flink reads").startsWith("s3://");
+        assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.SAVEPOINT_DIRECTORY))
+                .startsWith("s3://");
+    }
+
+    @Test
     void theBillingApi_servesWithArgumentsDabbaServeAccepts_andItsSecretsExist() {
         JsonNode deployment = ofKind("Deployment").stream()
                 .filter(d -> d.path("metadata").path("name").asText().equals("dabba-billing-api")).findFirst()
