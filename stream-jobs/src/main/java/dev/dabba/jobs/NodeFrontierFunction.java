@@ -33,6 +33,16 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
     private final long maxGapMillis;
     private final int maxLostRanges;
     private transient ValueState<NodeFrontier> frontier;
+    /**
+     * The frontiers of this subtask's most recently seen nodes, as last read or written. RocksDB deserializes a node's
+     * whole frontier on every read, and a frontier in a backlog holds thousands of gaps (docs/benchmarks.md, "Stream
+     * job", on RocksDB); this function is the state's only writer, so the cache always equals the state, and it starts
+     * empty after a restore. On the heap backend it holds the same objects the state does.
+     */
+    private transient java.util.Map<String, NodeFrontier> cache;
+
+    /** Most nodes whose frontiers are cached per subtask; the least recently used go first. */
+    static final int CACHED_NODES = 4_096;
 
     public NodeFrontierFunction(Duration frontierInterval, Duration maxCausalWait, int maxLostRanges) {
         this.frontierIntervalMillis = frontierInterval.toMillis();
@@ -49,11 +59,17 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
     public void open(OpenContext openContext) {
         frontier = getRuntimeContext().getState(new ValueStateDescriptor<>("node-frontier",
                 SerializerTypeInfo.NODE_FRONTIER));
+        cache = new java.util.LinkedHashMap<>(256, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(java.util.Map.Entry<String, NodeFrontier> eldest) {
+                return size() > CACHED_NODES;
+            }
+        };
     }
 
     @Override
     public void processElement(UsageRecord record, Context ctx, Collector<UsageRecord> out) throws Exception {
-        NodeFrontier before = current();
+        NodeFrontier before = current(ctx.getCurrentKey());
         long sequence = record.id().sequence();
         if (before.isDuplicate(sequence)) {
             return;
@@ -61,12 +77,12 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
         long now = ctx.timerService().currentProcessingTime();
         NodeFrontier after = before.receive(sequence, now);
         out.collect(record);
-        update(before, after, ctx.timerService(), now);
+        update(ctx.getCurrentKey(), before, after, ctx.timerService(), now);
     }
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<UsageRecord> out) throws Exception {
-        NodeFrontier before = current();
+        NodeFrontier before = current(ctx.getCurrentKey());
         NodeFrontier after = before;
         long now = ctx.timerService().currentProcessingTime();
         if (after.gapSince() >= 0 && after.gapSince() + maxGapMillis <= now) {
@@ -76,12 +92,19 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
             ctx.output(ADVANCES, after.advanceOf(ctx.getCurrentKey()));
             after = after.announced();
         }
-        update(before, after, ctx.timerService(), now);
+        update(ctx.getCurrentKey(), before, after, ctx.timerService(), now);
     }
 
-    private NodeFrontier current() throws Exception {
-        NodeFrontier f = frontier.value();
-        return f == null ? NodeFrontier.EMPTY : f;
+    private NodeFrontier current(String node) throws Exception {
+        NodeFrontier f = cache.get(node);
+        if (f == null) {
+            f = frontier.value();
+            if (f == null) {
+                return NodeFrontier.EMPTY;
+            }
+            cache.put(node, f);
+        }
+        return f;
     }
 
     /** Coalesces announcements on a grid of {@code frontierInterval}, so a busy node sends one per interval. */
@@ -90,8 +113,12 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
     }
 
     /** Stores the state and keeps exactly the timers it needs: the next announcement and the gap deadline. */
-    private void update(NodeFrontier before, NodeFrontier after, TimerService timers, long now) throws Exception {
-        frontier.update(after);
+    private void update(String node, NodeFrontier before, NodeFrontier after, TimerService timers, long now)
+            throws Exception {
+        if (after != before) {
+            frontier.update(after);
+            cache.put(node, after);
+        }
         if (before.gapSince() >= 0 && before.gapSince() != after.gapSince()) {
             timers.deleteProcessingTimeTimer(before.gapSince() + maxGapMillis);
         }

@@ -37,6 +37,20 @@ final class Harnesses {
         return h;
     }
 
+    /**
+     * {@link #keyed} on {@code backend}, set up but not opened: call {@code initializeState} (to restore a snapshot)
+     * and {@code open} next.
+     */
+    static <K, I, O> KeyedOneInputStreamOperatorTestHarness<K, I, O> keyedUnopened(
+            org.apache.flink.runtime.state.StateBackend backend, KeyedProcessFunction<K, I, O> fn,
+            KeySelector<I, K> key, TypeInformation<K> keyType, TypeInformation<O> out) throws Exception {
+        KeyedOneInputStreamOperatorTestHarness<K, I, O> h = new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(fn), key, keyType, 1, 1, 0);
+        h.setStateBackend(backend);
+        h.setup(out.createSerializer(new SerializerConfigImpl()));
+        return h;
+    }
+
     /** An open harness for a keyed broadcast process function, as {@link #keyed}. */
     static <K, I, B, O> KeyedBroadcastOperatorTestHarness<K, I, B, O> keyedBroadcast(
             KeyedBroadcastProcessFunction<K, I, B, O> fn, KeySelector<I, K> key, TypeInformation<K> keyType,

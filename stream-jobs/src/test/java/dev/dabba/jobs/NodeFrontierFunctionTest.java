@@ -36,6 +36,15 @@ class NodeFrontierFunctionTest {
                 r -> r.origin().value(), Types.STRING, SerializerTypeInfo.USAGE_RECORD);
     }
 
+    private static KeyedOneInputStreamOperatorTestHarness<String, UsageRecord, UsageRecord> unopened(String backend)
+            throws Exception {
+        return Harnesses.keyedUnopened(backend.equals("rocksdb")
+                        ? new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend()
+                        : new org.apache.flink.runtime.state.hashmap.HashMapStateBackend(),
+                new NodeFrontierFunction(Duration.ofMillis(50), Duration.ofSeconds(30), 4), r -> r.origin().value(),
+                Types.STRING, SerializerTypeInfo.USAGE_RECORD);
+    }
+
     @Test
     void duplicates_areDropped_forTheNodesWholeHistory_withOneStateEntryPerNode() throws Exception {
         List<UsageRecord> r = bkc(3);
@@ -45,6 +54,34 @@ class NodeFrontierFunctionTest {
             }
             assertThat(Harnesses.drain(h)).containsExactlyElementsOf(r);
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * The function keeps frontiers in a cache beside the keyed state (RocksDB would deserialize them per record); what
+     * a snapshot holds must still be every change, on either backend, and a restored instance starts from the state.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"hashmap", "rocksdb"})
+    void aRestoredInstance_dropsWhatTheSnapshottedOneHadSeen(String backend) throws Exception {
+        List<UsageRecord> r = bkc(4);
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = unopened(backend)) {
+            h.open();
+            for (UsageRecord x : List.of(r.get(0), r.get(2), r.get(0))) {
+                h.processElement(x, 0);
+            }
+            assertThat(Harnesses.drain(h)).containsExactly(r.get(0), r.get(2));
+            snapshot = h.snapshot(1, 1);
+        }
+        try (var h = unopened(backend)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (UsageRecord x : List.of(r.get(2), r.get(0), r.get(1), r.get(3), r.get(1))) {
+                h.processElement(x, 0);
+            }
+            assertThat(Harnesses.drain(h)).as("only what the first instance had not seen")
+                    .containsExactly(r.get(1), r.get(3));
         }
     }
 
