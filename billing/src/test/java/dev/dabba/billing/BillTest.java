@@ -135,4 +135,29 @@ class BillTest {
         assertThatThrownBy(() -> BillingCycle.parse("2025-13")).hasMessageContaining("cycle must be YYYY-MM")
                 .hasMessageContaining("'2025-13'");
     }
+
+    /** The hand-read common form gives exactly what {@code YearMonth.parse} gives, and refuses what it refuses. */
+    @Test
+    void billingCycle_parse_agreesWithYearMonthParse() {
+        List<String> texts = new java.util.ArrayList<>(List.of("0000-01", "2026-12", "9999-12", "2026-00", "2026-13",
+                "2026-1x", "20x6-01", "2026/01", "2026-1", "+10000-01", "-2026-01", "2026-012", ""));
+        java.util.Random random = new java.util.Random(7);
+        for (int i = 0; i < 2_000; i++) {
+            char[] c = new char[7];
+            for (int j = 0; j < 7; j++) {
+                c[j] = j == 4 && random.nextInt(10) > 0 ? '-' : "0123456789-+x".charAt(random.nextInt(13));
+            }
+            texts.add(new String(c));
+        }
+        for (String text : texts) {
+            java.time.YearMonth expected;
+            try {
+                expected = java.time.YearMonth.parse(text);
+            } catch (java.time.format.DateTimeParseException e) {
+                assertThatThrownBy(() -> BillingCycle.parse(text)).as(text).hasMessageContaining("cycle must be YYYY-MM");
+                continue;
+            }
+            assertThat(BillingCycle.parse(text)).as(text).isEqualTo(expected);
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.dabba.jobs;
 
 import dev.dabba.billing.Bill;
+import dev.dabba.billing.BillingCycle;
 import dev.dabba.billing.BillLine;
 import dev.dabba.billing.BillStatus;
 import dev.dabba.billing.BundleUsage;
@@ -146,7 +147,7 @@ public final class BillSerializer extends TypeSerializerSingleton<Bill> {
         boolean v2 = version >= 2;
         boolean v3 = version >= 3;
         Msisdn subscriber = Msisdn.of(in.readUTF());
-        YearMonth cycle = YearMonth.parse(in.readUTF());
+        YearMonth cycle = BillingCycle.parse(in.readUTF());
         long billVersion = in.readLong();
         BillStatus status = BillStatus.valueOf(in.readUTF());
         String tariffId = in.readUTF();

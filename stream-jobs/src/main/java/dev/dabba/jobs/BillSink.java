@@ -28,8 +28,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * skip the older ones' effect anyway, and the bill-updates topic still carries every version. A transaction per bill
  * spent most of its time committing and capped the job at a few hundred records/s (docs/benchmarks.md, "End to
  * end"). The batches are written on a thread of the writer's own, one at a time, so the task computes bills while
- * PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one connection open (opening one per bill cost about 8 ms), with the driver's
- * {@code reWriteBatchedInserts} on, so a batch's line, segment and history rows go as multi-row INSERTs.
+ * PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one connection open (opening one per bill
+ * cost about 8 ms); a batch's line, segment, bundle, version and change rows go by {@code COPY} ({@link
+ * BillStore#upsertAll}).
  */
 public final class BillSink implements Sink<Bill> {
 

@@ -281,7 +281,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Bill> out) throws Exception {
         String[] key = ctx.getCurrentKey().split("\\|", 2);
         Msisdn subscriber = Msisdn.of(key[0]);
-        YearMonth cycle = YearMonth.parse(key[1]);
+        YearMonth cycle = BillingCycle.parse(key[1]);
         long close = closeTime(cycle);
         Integer stored = phase.value();
         int p = stored == null ? OPEN : stored;
