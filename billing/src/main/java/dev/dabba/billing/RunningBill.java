@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -174,6 +175,11 @@ public final class RunningBill {
         }
         return new Bill(subscriber, cycle, version, status, engine.tariff().id(), lines, usage.calls(), usage.sms(),
                 usage.data(), usage.total(), usage.bundles(), updatedAt);
+    }
+
+    /** The records on the bill, in its causal order; a read-only view that follows later {@link #add}s. */
+    public List<UsageRecord> records() {
+        return Collections.unmodifiableList(ordered);
     }
 
     /** The number of records on the bill. */

@@ -230,8 +230,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         if (known != null && (known.isComplete() || !released.isComplete())) {
             return; // nothing new: complete wins over incomplete, and a replay changes nothing
         }
+        String key = ctx.getCurrentKey();
+        // A running bill exists only for a key with records, and records put while the bill is open registered the
+        // close timer, which then is pending (a restore brings it back with them).
+        boolean closeTimerPending = known != null || hot.containsKey(key);
         records.put(id, released);
-        keepCurrent(ctx.getCurrentKey(), known, released);
+        keepCurrent(key, known, released);
         long lagMillis = ctx.timerService().currentProcessingTime() - record.hlc().wallMillis();
         lastLagMillis = lagMillis;
         lag.update(lagMillis);
@@ -239,7 +243,8 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             revisions.inc();
         }
         if (known == null) {
-            findClones(record, cycle, ctx);
+            Hot h = hot.get(key);
+            findClones(record, cycle, ctx, h != null ? h.bill.records() : stateRecords());
         }
         long close = closeTime(cycle);
         if (p == OPEN && ctx.timerService().currentWatermark() >= close) {
@@ -247,11 +252,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             phase.update(CLOSED);
             finalized.inc();
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
-        } else if (p == OPEN) {
+        } else if (p == OPEN && !closeTimerPending) {
+            // Registered again it would change nothing, but on RocksDB each registration is a write.
             ctx.timerService().registerEventTimeTimer(close);
         }
         if (emitIntervalMillis == 0) {
-            emit(ctx, out, bill(ctx.getCurrentKey(), record.subscriber(), cycle, p == CLOSED));
+            emit(ctx, out, bill(key, record.subscriber(), cycle, p == CLOSED));
         } else if (pendingEmit.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -259,17 +265,41 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         }
     }
 
-    private void findClones(UsageRecord record, YearMonth cycle, Context ctx) throws Exception {
+    /** The key's records as the state holds them (deserialized one by one on RocksDB). */
+    private Iterable<UsageRecord> stateRecords() throws Exception {
+        Iterable<ReleasedRecord> all = records.values();
+        return () -> new Iterator<>() {
+            private final Iterator<ReleasedRecord> it = all.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return it.hasNext();
+            }
+
+            @Override
+            public UsageRecord next() {
+                return it.next().record();
+            }
+        };
+    }
+
+    /**
+     * Checks a new record against the bill's others, {@code all} (the record itself included): from the running bill
+     * when the key has one, as the state would give them but without reading it; the set of suspects and the alerts
+     * are the same either way, only the order of one record's alerts may differ.
+     */
+    private void findClones(UsageRecord record, YearMonth cycle, Context ctx, Iterable<UsageRecord> all)
+            throws Exception {
         String cycleText = cycle.toString(); // once, not per record of the bill (it was a tenth of this thread)
-        for (ReleasedRecord other : records.values()) {
-            if (other.record().id().equals(record.id())) {
+        for (UsageRecord other : all) {
+            if (other.id().equals(record.id())) {
                 continue;
             }
-            Optional<CloneAlert> alert = clones.check(record, other.record(), cycleText);
+            Optional<CloneAlert> alert = clones.check(record, other, cycleText);
             if (alert.isPresent()) {
-                suspects.put(record.id().toString(), other.record().id().toString());
-                if (!suspects.contains(other.record().id().toString())) {
-                    suspects.put(other.record().id().toString(), record.id().toString());
+                suspects.put(record.id().toString(), other.id().toString());
+                if (!suspects.contains(other.id().toString())) {
+                    suspects.put(other.id().toString(), record.id().toString());
                 }
                 cloneAlerts.inc();
                 ctx.output(ALERTS, alert.get());

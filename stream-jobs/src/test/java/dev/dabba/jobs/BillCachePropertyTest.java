@@ -28,7 +28,8 @@ import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
  * The bill operator's running bills change no version: fed the same releases (mostly in causal order, some late,
  * some twice, some first incomplete and later complete, with a snapshot and restore in between), the operator with
  * its cache (large, or so small that bills are evicted all the time) emits exactly the versions and bill updates the
- * operator without a cache emits, which recomputes every version from the keyed state.
+ * operator without a cache emits, which recomputes every version from the keyed state, and raises the same clone
+ * alerts.
  */
 class BillCachePropertyTest {
 
@@ -45,6 +46,11 @@ class BillCachePropertyTest {
 
         assertThat(cached.bills).isNotEmpty().isEqualTo(uncached.bills);
         assertThat(cached.updates).isEqualTo(uncached.updates);
+        // The cached operator checks a new record for clones against its running bill, the other against the state:
+        // the same pairs, in another order.
+        assertThat(cached.alerts).containsExactlyInAnyOrderElementsOf(uncached.alerts);
+        Statistics.label("clone alerts").collect(!uncached.alerts.isEmpty());
+        Statistics.label("clone alerts").coverage(c -> c.check(true).percentage(p -> p > 15));
         Statistics.label("cache").collect(cacheRecords < 20 ? "evicting" : "large");
         Statistics.label("released incomplete first").collect(releases.stream().anyMatch(r -> !r.isComplete()));
         Statistics.label("released incomplete first").coverage(c -> c.check(true).percentage(p -> p > 30));
@@ -102,12 +108,13 @@ class BillCachePropertyTest {
         return out;
     }
 
-    private record Run(List<Bill> bills, List<BillUpdate> updates) {
+    private record Run(List<Bill> bills, List<BillUpdate> updates, List<CloneAlert> alerts) {
     }
 
     private static Run run(int cacheRecords, List<ReleasedRecord> releases, int restoreAt) throws Exception {
         List<Bill> bills = new ArrayList<>();
         List<BillUpdate> updates = new ArrayList<>();
+        List<CloneAlert> alerts = new ArrayList<>();
         OperatorSubtaskState snapshot;
         try (var h = harness(cacheRecords, null)) {
             for (ReleasedRecord r : releases.subList(0, restoreAt)) {
@@ -115,6 +122,7 @@ class BillCachePropertyTest {
             }
             bills.addAll(Harnesses.drain(h));
             updates.addAll(Harnesses.drain(h, SubscriberBillFunction.UPDATES));
+            alerts.addAll(Harnesses.drain(h, SubscriberBillFunction.ALERTS));
             snapshot = h.snapshot(1, 0);
         }
         try (var h = harness(cacheRecords, snapshot)) {
@@ -123,8 +131,9 @@ class BillCachePropertyTest {
             }
             bills.addAll(Harnesses.drain(h));
             updates.addAll(Harnesses.drain(h, SubscriberBillFunction.UPDATES));
+            alerts.addAll(Harnesses.drain(h, SubscriberBillFunction.ALERTS));
         }
-        return new Run(bills, updates);
+        return new Run(bills, updates, alerts);
     }
 
     private static KeyedOneInputStreamOperatorTestHarness<String, ReleasedRecord, Bill> harness(int cacheRecords,

@@ -145,6 +145,51 @@ class SubscriberBillFunctionTest {
         }
     }
 
+    /**
+     * The close timer is registered by a bill's first record only (on RocksDB every registration is a write), so it
+     * must still close a bill whose running bill was rebuilt after a restore, with or without the cache, on either
+     * backend.
+     */
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0}, cache {1}")
+    @org.junit.jupiter.params.provider.CsvSource({"hashmap, 100000", "hashmap, 0", "rocksdb, 100000", "rocksdb, 0"})
+    void aBillBegunBeforeARestore_stillClosesAtCycleEnd(String backend, int cacheRecords) throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        OperatorSubtaskState snapshot;
+        try (var h = unopened(backend, cacheRecords)) {
+            h.open();
+            for (UsageRecord r : seed.subList(0, 2)) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            assertThat(h.numEventTimeTimers()).as("the close").isEqualTo(1);
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = unopened(backend, cacheRecords)) {
+            h.initializeState(snapshot);
+            h.open();
+            for (UsageRecord r : seed.subList(2, 5)) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            assertThat(h.numEventTimeTimers()).as("still the one close").isEqualTo(1);
+            assertThat(last(Harnesses.drain(h)).status()).isEqualTo(BillStatus.PROVISIONAL);
+
+            h.processWatermark(CLOSE);
+
+            Bill closed = last(Harnesses.drain(h));
+            assertThat(closed.status()).isEqualTo(BillStatus.FINAL);
+            assertThat(closed.version()).isEqualTo(21);
+            assertThat(h.numEventTimeTimers()).as("the purge").isEqualTo(1);
+        }
+    }
+
+    private static KeyedOneInputStreamOperatorTestHarness<String, ReleasedRecord, Bill> unopened(String backend,
+            int cacheRecords) throws Exception {
+        return Harnesses.keyedUnopened(backend.equals("rocksdb")
+                        ? new org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend()
+                        : new org.apache.flink.runtime.state.hashmap.HashMapStateBackend(),
+                SubscriberBillFunction.withDefaults(Duration.ZERO, cacheRecords), new SubscriberCycleKey(),
+                Types.STRING, SerializerTypeInfo.BILL);
+    }
+
     @Test
     void aPurgedMarkerWrittenWithTheEarlierTtlSettings_restores_andStillTurnsALateRecordAway() throws Exception {
         // Until 2026-12-06 bill-phase had a TTL with the default background cleanup and there was no
