@@ -73,14 +73,18 @@ public record NodeFrontier(long prefix, SequenceRanges received, SequenceRanges 
         return new FrontierAdvance(node, prefix, lost);
     }
 
-    /** Versioned serializer: 1 = prefix, received bounds, lost bounds, gapSince, unannounced. */
+    /**
+     * Versioned serializer: 2 = prefix, received and lost ranges compact ({@link SequenceRanges#writeCompact}),
+     * gapSince, unannounced; 1 (read only, written until 2026-12-07) = the same with each set as an int count and
+     * its bounds as longs.
+     */
     public static final class Serializer extends VersionedSerializer<NodeFrontier> {
         private static final long serialVersionUID = 1L;
         public static final Serializer INSTANCE = new Serializer();
 
         @Override
         int version() {
-            return 1;
+            return 2;
         }
 
         @Override
@@ -91,19 +95,23 @@ public record NodeFrontier(long prefix, SequenceRanges received, SequenceRanges 
         @Override
         void write(NodeFrontier f, DataOutputView out) throws IOException {
             out.writeLong(f.prefix());
-            writeLongs(out, f.received().bounds());
-            writeLongs(out, f.lost().bounds());
+            f.received().writeCompact(out);
+            f.lost().writeCompact(out);
             out.writeLong(f.gapSince());
             out.writeBoolean(f.unannounced());
         }
 
         @Override
         NodeFrontier read(int version, DataInputView in) throws IOException {
-            if (version != 1) {
+            if (version == 1) {
+                return new NodeFrontier(in.readLong(), SequenceRanges.of(readLongs(in, what())),
+                        SequenceRanges.of(readLongs(in, what())), in.readLong(), in.readBoolean());
+            }
+            if (version != 2) {
                 throw unknownVersion(version);
             }
-            return new NodeFrontier(in.readLong(), SequenceRanges.of(readLongs(in, what())),
-                    SequenceRanges.of(readLongs(in, what())), in.readLong(), in.readBoolean());
+            return new NodeFrontier(in.readLong(), SequenceRanges.readCompact(in, what()),
+                    SequenceRanges.readCompact(in, what()), in.readLong(), in.readBoolean());
         }
 
         @Override

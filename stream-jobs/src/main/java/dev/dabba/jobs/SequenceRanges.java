@@ -1,6 +1,9 @@
 package dev.dabba.jobs;
 
+import java.io.IOException;
 import java.util.Arrays;
+import org.apache.flink.core.memory.DataInputView;
+import org.apache.flink.core.memory.DataOutputView;
 
 /**
  * An immutable set of sequence numbers held as sorted, disjoint, non-adjacent closed ranges ({@code [a1, b1, a2, b2,
@@ -70,6 +73,87 @@ public final class SequenceRanges {
             n += chunk.length;
         }
         return out;
+    }
+
+    /**
+     * Writes the ranges compactly, chunk by chunk without a flat copy: their count, then the first start (zig-zag)
+     * and every range's length and the gap before the next one, each as a varint. A frontier in a backlog holds a
+     * range for nearly every other sequence, so this is about 2 bytes a range where {@link #bounds()} as longs is 16;
+     * on RocksDB the whole frontier is written on every record ({@code docs/benchmarks.md}, "Stream job").
+     */
+    void writeCompact(DataOutputView out) throws IOException {
+        int count = rangeCount();
+        out.writeInt(count);
+        // Varints go into a block written at once: a DataOutputView call per byte was most of the cost.
+        byte[] block = new byte[Math.min(COMPACT_BLOCK, 2 * MAX_VARLONG * count)];
+        int n = 0;
+        long previousEnd = 0;
+        boolean first = true;
+        for (long[] chunk : chunks) {
+            for (int i = 0; i < chunk.length; i += 2) {
+                if (n > block.length - 2 * MAX_VARLONG) {
+                    out.write(block, 0, n);
+                    n = 0;
+                }
+                long start = chunk[i];
+                // Disjoint and not adjacent: the next start is at least the previous end + 2. Arithmetic wraps the
+                // same way both ways, so even sequences near the ends of the long range round-trip.
+                n = putVarLong(block, n, first ? (start << 1) ^ (start >> 63) : start - previousEnd - 2);
+                n = putVarLong(block, n, chunk[i + 1] - start);
+                previousEnd = chunk[i + 1];
+                first = false;
+            }
+        }
+        out.write(block, 0, n);
+    }
+
+    private static final int MAX_VARLONG = 10;
+    private static final int COMPACT_BLOCK = 4_096;
+
+    /** {@code v} as an unsigned LEB128 varint (7 bits a byte, low first) at {@code at}; returns the next position. */
+    private static int putVarLong(byte[] block, int at, long v) {
+        while ((v & ~0x7FL) != 0) {
+            block[at++] = (byte) ((v & 0x7F) | 0x80);
+            v >>>= 7;
+        }
+        block[at++] = (byte) v;
+        return at;
+    }
+
+    /** Reads what {@link #putVarLong} wrote; refuses more than 10 bytes. */
+    private static long readVarLong(DataInputView in, String what) throws IOException {
+        long v = 0;
+        for (int shift = 0; shift < 64; shift += 7) {
+            int b = in.readUnsignedByte();
+            v |= (long) (b & 0x7F) << shift;
+            if ((b & 0x80) == 0) {
+                return v;
+            }
+        }
+        throw new IOException(what + ": a varint longer than 10 bytes");
+    }
+
+    /** Reads what {@link #writeCompact} wrote; checked as {@link #of} checks. */
+    static SequenceRanges readCompact(DataInputView in, String what) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1 << 23) {
+            throw new IOException(what + ": bad range count " + n);
+        }
+        long[] bounds = new long[2 * n];
+        long previousEnd = 0;
+        for (int i = 0; i < n; i++) {
+            long v = readVarLong(in, what);
+            long start = i == 0 ? (v >>> 1) ^ -(v & 1) : previousEnd + 2 + v;
+            long end = start + readVarLong(in, what);
+            bounds[2 * i] = start;
+            bounds[2 * i + 1] = end;
+            previousEnd = end;
+        }
+        try {
+            return of(bounds);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(what + ": " + e.getMessage(), e);
+        }
     }
 
     boolean isEmpty() {

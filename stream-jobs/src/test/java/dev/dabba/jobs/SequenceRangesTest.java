@@ -123,6 +123,62 @@ class SequenceRangesTest {
         assertThat(SequenceRanges.of(bounds).hashCode()).isEqualTo(r.hashCode());
     }
 
+    /**
+     * The compact form (the node frontier's state) gives back the same ranges: many chunks of alternating gaps as a
+     * backlog leaves them, wide gaps, and sequences at both ends of the long range.
+     */
+    @Test
+    void compactForm_roundTrips_andIsSmall() throws java.io.IOException {
+        Random random = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            SequenceRanges r = SequenceRanges.EMPTY;
+            long at = round % 3 == 0 ? Long.MIN_VALUE + random.nextInt(5) : random.nextInt(1_000_000);
+            int ranges = random.nextInt(round % 10 == 0 ? 2_000 : 40);
+            for (int i = 0; i < ranges && at < Long.MAX_VALUE - 1_000_000_000_000L; i++) {
+                long length = random.nextInt(4) == 0 ? random.nextInt(1_000) : 0;
+                r = r.with(at, at + length);
+                at += length + 2 + (random.nextInt(8) == 0 ? (long) random.nextInt(Integer.MAX_VALUE) << 20 : random.nextInt(3));
+            }
+            if (round % 7 == 0) {
+                r = r.with(Long.MAX_VALUE - 1, Long.MAX_VALUE);
+            }
+            org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+            r.writeCompact(out);
+
+            SequenceRanges back = SequenceRanges.readCompact(
+                    new org.apache.flink.core.memory.DataInputDeserializer(out.getCopyOfBuffer()), "test");
+
+            assertThat(back).as("round %d: %s", round, r.describe()).isEqualTo(r);
+            assertThat(back.rangeCount()).isEqualTo(r.rangeCount());
+        }
+        SequenceRanges alternating = SequenceRanges.EMPTY;
+        for (long q = 1_000_001; q < 1_010_000; q += 3) {
+            alternating = alternating.with(q);
+        }
+        org.apache.flink.core.memory.DataOutputSerializer out = new org.apache.flink.core.memory.DataOutputSerializer(64);
+        alternating.writeCompact(out);
+        assertThat(out.length()).as("%d ranges", alternating.rangeCount())
+                .isLessThanOrEqualTo(4 + 3 + 2 * alternating.rangeCount());
+    }
+
+    @Test
+    void compactForm_refusesWhatItCannotHaveWritten() {
+        byte[] adjacent = {0, 0, 0, 2, /* start 1 */ 2, /* length */ 0, /* gap -1: adjacent */ (byte) 0xFF, (byte) 0xFF,
+            (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 1, 0};
+        assertThatThrownBy(() -> SequenceRanges.readCompact(
+                new org.apache.flink.core.memory.DataInputDeserializer(adjacent), "node frontier"))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("node frontier")
+                .hasMessageContaining("not adjacent");
+        byte[] endless = {0, 0, 0, 1, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80,
+            (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, (byte) 0x80, 1};
+        assertThatThrownBy(() -> SequenceRanges.readCompact(
+                new org.apache.flink.core.memory.DataInputDeserializer(endless), "node frontier"))
+                .hasMessageContaining("longer than 10 bytes");
+        assertThatThrownBy(() -> SequenceRanges.readCompact(
+                new org.apache.flink.core.memory.DataInputDeserializer(new byte[] {(byte) 0x80, 0, 0, 0}), "node frontier"))
+                .hasMessageContaining("bad range count");
+    }
+
     @Test
     void of_rejectsUnsortedOrAdjacentBounds() {
         assertThatThrownBy(() -> SequenceRanges.of(new long[] {1, 2, 3, 4})).hasMessageContaining("adjacent");

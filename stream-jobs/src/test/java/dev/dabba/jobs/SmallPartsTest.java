@@ -72,11 +72,24 @@ class SmallPartsTest {
 
     @Test
     void stateSerializers_roundTrip_andRefuseUnknownVersions() throws IOException {
-        NodeFrontier f = NodeFrontier.EMPTY.receive(1, 0).receive(3, 5).giveUpGap(10, 4).receive(2, 11);
+        NodeFrontier f = NodeFrontier.EMPTY.receive(1, 0).receive(3, 5).giveUpGap(10, 4).receive(2, 11).receive(5, 12)
+                .receive(7, 12).receive(9, 13);
         DataOutputSerializer out = new DataOutputSerializer(64);
         NodeFrontier.Serializer.INSTANCE.serialize(f, out);
         assertThat(NodeFrontier.Serializer.INSTANCE.deserialize(new DataInputDeserializer(out.getCopyOfBuffer())))
                 .isEqualTo(f);
+
+        // Version 1 (written until 2026-12-07: bounds as longs) is still read, so older checkpoints restore.
+        DataOutputSerializer v1 = new DataOutputSerializer(64);
+        v1.writeByte(1);
+        v1.writeLong(f.prefix());
+        VersionedSerializer.writeLongs(v1, f.received().bounds());
+        VersionedSerializer.writeLongs(v1, f.lost().bounds());
+        v1.writeLong(f.gapSince());
+        v1.writeBoolean(f.unannounced());
+        assertThat(NodeFrontier.Serializer.INSTANCE.deserialize(new DataInputDeserializer(v1.getCopyOfBuffer())))
+                .isEqualTo(f);
+        assertThat(out.length()).as("version 2 is the smaller").isLessThan(v1.length());
 
         Epoch e = Epoch.of(3, NodeTable.of(List.of(NodeId.of("A"), NodeId.of("B"))), new long[] {4, 0});
         DataOutputSerializer eo = new DataOutputSerializer(64);
