@@ -244,7 +244,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         }
         if (known == null) {
             Hot h = hot.get(key);
-            findClones(record, cycle, ctx, h != null ? h.bill.records() : stateRecords());
+            findClones(record, cycle, ctx, h != null ? h.bill.records() : stateRecords(), h);
         }
         long close = closeTime(cycle);
         if (p == OPEN && ctx.timerService().currentWatermark() >= close) {
@@ -288,7 +288,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
      * when the key has one, as the state would give them but without reading it; the set of suspects and the alerts
      * are the same either way, only the order of one record's alerts may differ.
      */
-    private void findClones(UsageRecord record, YearMonth cycle, Context ctx, Iterable<UsageRecord> all)
+    private void findClones(UsageRecord record, YearMonth cycle, Context ctx, Iterable<UsageRecord> all, Hot h)
             throws Exception {
         String cycleText = cycle.toString(); // once, not per record of the bill (it was a tenth of this thread)
         for (UsageRecord other : all) {
@@ -300,6 +300,10 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                 suspects.put(record.id().toString(), other.id().toString());
                 if (!suspects.contains(other.id().toString())) {
                     suspects.put(other.id().toString(), record.id().toString());
+                }
+                if (h != null) {
+                    h.suspects.add(record.id());
+                    h.suspects.add(other.id());
                 }
                 cloneAlerts.inc();
                 ctx.output(ALERTS, alert.get());
@@ -317,7 +321,8 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         int p = stored == null ? OPEN : stored;
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
             pendingEmit.clear();
-            if (p != PURGED && !records.isEmpty()) {
+            // A running bill means records (it copies them); on RocksDB isEmpty() is an iterator seek.
+            if (p != PURGED && (hot.containsKey(ctx.getCurrentKey()) || !records.isEmpty())) {
                 emit(ctx, out, bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
             }
             return;
@@ -432,7 +437,11 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                 }
                 newest = Math.max(newest, r.record().hlc().wallMillis());
             }
-            h = new Hot(RunningBill.of(subscriber, cycle, all, engine), missing, newest);
+            Set<EventId> suspect = new HashSet<>();
+            for (String id : suspects.keys()) {
+                suspect.add(EventId.parse(id));
+            }
+            h = new Hot(RunningBill.of(subscriber, cycle, all, engine), missing, suspect, newest);
             rebuilds.inc();
             if (cacheRecords > 0) {
                 hot.put(key, h);
@@ -440,10 +449,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
                 evict();
             }
         }
-        Set<EventId> suspect = new HashSet<>();
-        for (String id : suspects.keys()) {
-            suspect.add(EventId.parse(id));
-        }
+        Set<EventId> suspect = h.suspects;
         Map<EventId, String> missing = h.missing;
         long version = BillVersions.of(h.bill.size(), missing.size(), closed);
         return h.bill.bill(version, closed ? BillStatus.FINAL : BillStatus.PROVISIONAL, Instant.ofEpochMilli(h.newest),
@@ -462,16 +468,19 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
 
     /**
      * A subscriber's cycle kept in memory between versions: its running bill, what was missing for each record
-     * released incomplete, and the newest hybrid timestamp among its records (the bill's {@code updatedAt}).
+     * released incomplete, the records suspected of a cloned SIM (as {@code bill-clone-suspects} holds them), and the
+     * newest hybrid timestamp among its records (the bill's {@code updatedAt}).
      */
     private static final class Hot {
         final RunningBill bill;
         final Map<EventId, String> missing;
+        final Set<EventId> suspects;
         long newest;
 
-        Hot(RunningBill bill, Map<EventId, String> missing, long newest) {
+        Hot(RunningBill bill, Map<EventId, String> missing, Set<EventId> suspects, long newest) {
             this.bill = bill;
             this.missing = missing;
+            this.suspects = suspects;
             this.newest = newest;
         }
     }
