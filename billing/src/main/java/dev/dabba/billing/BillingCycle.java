@@ -5,6 +5,7 @@ import java.time.YearMonth;
 import java.time.ZoneId;
 import java.time.format.DateTimeParseException;
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Billing cycles are calendar months in Indian Standard Time: a record belongs to the month of its start instant
@@ -21,17 +22,51 @@ public final class BillingCycle {
     /** The cycle that a record starting at {@code start} is billed in. */
     public static YearMonth of(Instant start) {
         Objects.requireNonNull(start, "start must not be null");
-        return YearMonth.from(start.atZone(ZONE));
+        long second = start.getEpochSecond();
+        for (int i = 0; i < SPANS; i++) {
+            Span s = RECENT.get(i);
+            if (s != null && s.startSecond <= second && second < s.endSecond) {
+                return s.cycle;
+            }
+        }
+        YearMonth cycle = YearMonth.from(start.atZone(ZONE));
+        span(cycle);
+        return cycle;
     }
 
     /** The first instant of {@code cycle}. */
     public static Instant start(YearMonth cycle) {
-        return cycle.atDay(1).atStartOfDay(ZONE).toInstant();
+        return span(cycle).start;
     }
 
     /** The first instant after {@code cycle}: cycles are half-open, {@code [start, end)}. */
     public static Instant end(YearMonth cycle) {
-        return start(cycle.plusMonths(1));
+        return span(cycle).end;
+    }
+
+    /**
+     * A cycle and its bounds. The stream job asks for a record's cycle, and for a cycle's bounds, for every record and
+     * every bill version, and the zone's calendar arithmetic was several per cent of the bill operator; nearly every
+     * record is in one of a few recent months, so the last few cycles asked for are kept, by month, in {@link #RECENT}
+     * (immutable entries: a race only computes one again).
+     */
+    private record Span(YearMonth cycle, Instant start, Instant end, long startSecond, long endSecond) {
+    }
+
+    private static final int SPANS = 8;
+    private static final AtomicReferenceArray<Span> RECENT = new AtomicReferenceArray<>(SPANS);
+
+    private static Span span(YearMonth cycle) {
+        Objects.requireNonNull(cycle, "cycle must not be null");
+        int slot = Math.floorMod(cycle.getYear() * 12 + cycle.getMonthValue(), SPANS);
+        Span s = RECENT.get(slot);
+        if (s == null || !s.cycle.equals(cycle)) {
+            Instant start = cycle.atDay(1).atStartOfDay(ZONE).toInstant();
+            Instant end = cycle.plusMonths(1).atDay(1).atStartOfDay(ZONE).toInstant();
+            s = new Span(cycle, start, end, start.getEpochSecond(), end.getEpochSecond());
+            RECENT.set(slot, s);
+        }
+        return s;
     }
 
     /**

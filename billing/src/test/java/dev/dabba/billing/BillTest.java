@@ -136,6 +136,39 @@ class BillTest {
                 .hasMessageContaining("'2025-13'");
     }
 
+    /**
+     * The recent cycles {@code BillingCycle} keeps give what the zone's calendar gives: instants in random order over
+     * forty years (so the kept cycles are replaced all the time), and at every month's edges.
+     */
+    @Test
+    void billingCycle_keptSpans_agreeWithTheZonesCalendar() {
+        java.util.Random random = new java.util.Random(11);
+        long from = Instant.parse("1990-01-01T00:00:00Z").getEpochSecond();
+        long to = Instant.parse("2030-01-01T00:00:00Z").getEpochSecond();
+        List<Instant> instants = new java.util.ArrayList<>();
+        for (int i = 0; i < 20_000; i++) {
+            // Mostly a few nearby months, as the stream job sees them, and now and then anywhere.
+            long second = random.nextInt(10) == 0 ? from + (long) (random.nextDouble() * (to - from))
+                    : Instant.parse("2026-11-15T00:00:00Z").getEpochSecond() + random.nextInt(90 * 86_400) - 45 * 86_400;
+            instants.add(Instant.ofEpochSecond(second, random.nextInt(1_000_000_000)));
+        }
+        for (YearMonth m = YearMonth.of(2025, 1); m.isBefore(YearMonth.of(2027, 1)); m = m.plusMonths(1)) {
+            Instant edge = m.atDay(1).atStartOfDay(BillingCycle.ZONE).toInstant();
+            instants.add(edge);
+            instants.add(edge.minusNanos(1));
+            instants.add(edge.plusNanos(1));
+        }
+        java.util.Collections.shuffle(instants, random);
+        for (Instant i : instants) {
+            YearMonth expected = YearMonth.from(i.atZone(BillingCycle.ZONE));
+            assertThat(BillingCycle.of(i)).as("%s", i).isEqualTo(expected);
+            assertThat(BillingCycle.start(expected)).isEqualTo(expected.atDay(1).atStartOfDay(BillingCycle.ZONE)
+                    .toInstant());
+            assertThat(BillingCycle.end(expected)).isEqualTo(expected.plusMonths(1).atDay(1)
+                    .atStartOfDay(BillingCycle.ZONE).toInstant());
+        }
+    }
+
     /** The hand-read common form gives exactly what {@code YearMonth.parse} gives, and refuses what it refuses. */
     @Test
     void billingCycle_parse_agreesWithYearMonthParse() {
