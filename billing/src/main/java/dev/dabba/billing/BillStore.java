@@ -279,6 +279,9 @@ public final class BillStore {
             boolean autoCommit = c.getAutoCommit();
             c.setAutoCommit(false);
             try {
+                try (PreparedStatement ps = c.prepareStatement(rows.keyLookupsOnly)) {
+                    ps.execute();
+                }
                 int written = writeIfNewer(c, bills);
                 c.commit();
                 return written;
@@ -298,16 +301,27 @@ public final class BillStore {
      * benchmark minute). A method per bill is compiled once, like any hot method (docs/benchmarks.md, "End to end").
      */
     private int writeIfNewer(Connection c, List<Bill> bills) throws SQLException {
-        java.util.Set<String> newer = upsertHeaders(c, bills);
+        List<long[]> hashes = new ArrayList<>(bills.size());
+        for (Bill bill : bills) {
+            long[] h = new long[bill.lines().size()];
+            for (int i = 0; i < h.length; i++) {
+                h[i] = LineHash.of(bill.lines().get(i));
+            }
+            hashes.add(h);
+        }
+        Map<String, Header> locked = lockHeaders(c, bills);
+        java.util.Set<String> newer = upsertHeaders(c, bills, hashes);
         // In the order the bills came, so the statements below are deterministic. Each bill's key and each line's
         // event id as text are made once here: the writer is on the stream job's path, and they were a fifth of it.
         List<Bill> written = new ArrayList<>();
         List<String> keys = new ArrayList<>();
-        for (Bill bill : bills) {
-            String k = key(bill.subscriber(), bill.cycle());
+        List<long[]> writtenHashes = new ArrayList<>();
+        for (int b = 0; b < bills.size(); b++) {
+            String k = key(bills.get(b).subscriber(), bills.get(b).cycle());
             if (newer.contains(k)) {
-                written.add(bill);
+                written.add(bills.get(b));
                 keys.add(k);
+                writtenHashes.add(hashes.get(b));
             }
         }
         if (written.size() < bills.size() && LOG.isDebugEnabled()) {
@@ -317,11 +331,14 @@ public final class BillStore {
         if (written.isEmpty()) {
             return 0;
         }
-        Map<String, Map<Integer, StoredLine>> stored = readStoredLines(c, written);
-        Map<String, Long> previous = readPreviousVersions(c, written);
+        Replaced replaced = readReplacedLines(c, written, keys, writtenHashes, locked);
+        Map<String, Map<Integer, StoredLine>> stored = replaced.lines();
+        Map<String, Long> previous = previousVersions(c, written, keys, locked);
         List<LineDiff> diffs = new ArrayList<>(written.size());
         for (int b = 0; b < written.size(); b++) {
-            diffs.add(LineDiff.of(written.get(b), stored.getOrDefault(keys.get(b), Map.of())));
+            String k = keys.get(b);
+            diffs.add(LineDiff.of(written.get(b), writtenHashes.get(b),
+                    replaced.whole().contains(k) ? null : locked.get(k).lineHashes(), stored.getOrDefault(k, Map.of())));
         }
         deleteReplacedLines(c, written, diffs);
         try (PreparedStatement ps = c.prepareStatement(rows.deleteBundles)) {
@@ -345,18 +362,138 @@ public final class BillStore {
         for (int b = 0; b < written.size(); b++) {
             Bill bill = written.get(b);
             BillRows.copyVersion(versions, bill, previous.get(keys.get(b)));
-            appendChanges(changeRows, bill, stored.getOrDefault(keys.get(b), Map.of()), diffs.get(b).eventIds());
+            appendChanges(changeRows, bill, stored.getOrDefault(keys.get(b), Map.of()), diffs.get(b));
         }
         copy(c, rows.copyVersions, versions);
         copy(c, rows.copyChanges, changeRows);
         return written.size();
     }
 
+    /**
+     * A stored bill's header as locked for a write: its version, its number of lines and their hashes (null before
+     * V6).
+     */
+    private record Header(long version, int lineCount, long[] lineHashes) {
+
+        /** Whether the lines can be compared by their hashes: there is one for each stored line. */
+        boolean hashed() {
+            return lineHashes != null && lineHashes.length == lineCount;
+        }
+    }
+
+    /**
+     * Locks the stored headers of {@code bills} until the transaction ends and reads their versions and line hashes,
+     * by bill key; a bill not stored yet has none.
+     */
+    private Map<String, Header> lockHeaders(Connection c, List<Bill> bills) throws SQLException {
+        Map<String, Header> out = new HashMap<>();
+        try (PreparedStatement ps = c.prepareStatement(rows.lockHeaders)) {
+            BillRows.bindKeys(ps, bills);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.put(rs.getString(1) + "/" + rs.getString(2),
+                            new Header(rs.getLong(3), rs.getInt(5), BillRows.lineHashes(rs.getBytes(4))));
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The stored lines the new versions may replace, by bill key and position. For a bill whose locked header has
+     * line hashes, only the lines at positions whose hash differs from the new line's (or that the new version no
+     * longer has): the others stay as they are. For a bill stored before V6, or not stored when its header was locked
+     * (new, or written by another writer since), all its lines, as before. If a hashed bill's hashes are not one for
+     * each of its stored lines, or its lines are not where its hashes say, its lines are read in full too.
+     */
+    private Replaced readReplacedLines(Connection c, List<Bill> bills, List<String> keys, List<long[]> hashes,
+            Map<String, Header> locked) throws SQLException {
+        List<Bill> whole = new ArrayList<>();
+        List<Bill> atBills = new ArrayList<>();
+        List<Integer> atPositions = new ArrayList<>();
+        Map<String, Integer> expected = new LinkedHashMap<>();
+        Map<String, Bill> byKey = new HashMap<>();
+        for (int b = 0; b < bills.size(); b++) {
+            Header h = locked.get(keys.get(b));
+            if (h == null || !h.hashed()) {
+                whole.add(bills.get(b));
+                continue;
+            }
+            long[] now = hashes.get(b);
+            long[] before = h.lineHashes();
+            int n = 0;
+            for (int p = 1; p <= before.length; p++) {
+                if (p > now.length || before[p - 1] != now[p - 1]) {
+                    atBills.add(bills.get(b));
+                    atPositions.add(p);
+                    n++;
+                }
+            }
+            expected.put(keys.get(b), n);
+            byKey.put(keys.get(b), bills.get(b));
+        }
+        Map<String, Map<Integer, StoredLine>> stored = new HashMap<>();
+        if (!atPositions.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(rows.selectLinesAt)) {
+                BillRows.bindLinePositions(ps, atBills, atPositions);
+                readStoredLines(ps, stored);
+            }
+            for (Map.Entry<String, Integer> e : expected.entrySet()) {
+                String k = e.getKey();
+                Bill bill = byKey.get(k);
+                if (stored.getOrDefault(k, Map.of()).size() != e.getValue()) {
+                    LOG.warn("the stored lines of bill {} are not where its line hashes say; reading all of them",
+                            describe(bill.subscriber(), bill.cycle()));
+                    stored.remove(k);
+                    whole.add(bill);
+                }
+            }
+        }
+        if (!whole.isEmpty()) {
+            try (PreparedStatement ps = c.prepareStatement(rows.selectStoredLines)) {
+                BillRows.bindKeys(ps, whole);
+                readStoredLines(ps, stored);
+            }
+        }
+        java.util.Set<String> wholeKeys = new java.util.HashSet<>();
+        for (Bill bill : whole) {
+            wholeKeys.add(key(bill.subscriber(), bill.cycle()));
+        }
+        return new Replaced(stored, wholeKeys);
+    }
+
+    /** The stored lines a batch may replace, by bill key and position, and the keys of the bills read in full. */
+    private record Replaced(Map<String, Map<Integer, StoredLine>> lines, java.util.Set<String> whole) {
+    }
+
+    /**
+     * The version each of {@code bills} replaces, by bill key (none for a bill new to the store): the locked
+     * header's, which the history has as its newest; for a bill with no header when it was locked, from the history.
+     */
+    private Map<String, Long> previousVersions(Connection c, List<Bill> bills, List<String> keys,
+            Map<String, Header> locked) throws SQLException {
+        Map<String, Long> previous = new HashMap<>();
+        List<Bill> unknown = new ArrayList<>();
+        for (int b = 0; b < bills.size(); b++) {
+            Header h = locked.get(keys.get(b));
+            if (h != null) {
+                previous.put(keys.get(b), h.version());
+            } else {
+                unknown.add(bills.get(b));
+            }
+        }
+        if (!unknown.isEmpty()) {
+            previous.putAll(readPreviousVersions(c, unknown));
+        }
+        return previous;
+    }
+
     /** Raises the stored bills' headers to {@code bills} where those are newer; the keys of the ones raised. */
-    private java.util.Set<String> upsertHeaders(Connection c, List<Bill> bills) throws SQLException {
+    private java.util.Set<String> upsertHeaders(Connection c, List<Bill> bills, List<long[]> hashes)
+            throws SQLException {
         java.util.Set<String> newer = new java.util.HashSet<>();
         try (PreparedStatement ps = c.prepareStatement(rows.upsertBills)) {
-            BillRows.bindBills(ps, bills);
+            BillRows.bindBills(ps, bills, hashes);
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
                     newer.add(rs.getString(1) + "/" + rs.getString(2));
@@ -366,23 +503,18 @@ public final class BillStore {
         return newer;
     }
 
-    /** The stored lines of {@code bills}, by bill key and position. */
-    private Map<String, Map<Integer, StoredLine>> readStoredLines(Connection c, List<Bill> bills)
+    /** Adds the stored lines {@code ps} selects ({@link BillRows#selectStoredLines}'s columns) by bill key and position. */
+    private static void readStoredLines(PreparedStatement ps, Map<String, Map<Integer, StoredLine>> stored)
             throws SQLException {
-        Map<String, Map<Integer, StoredLine>> stored = new HashMap<>();
-        try (PreparedStatement ps = c.prepareStatement(rows.selectStoredLines)) {
-            BillRows.bindKeys(ps, bills);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    long hash = rs.getLong(6);
-                    Long contentHash = rs.wasNull() ? null : hash;
-                    StoredLine line = new StoredLine(rs.getString(3), rs.getInt(4), rs.getLong(5), contentHash);
-                    stored.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2), k -> new HashMap<>())
-                            .put(line.position(), line);
-                }
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                long hash = rs.getLong(6);
+                Long contentHash = rs.wasNull() ? null : hash;
+                StoredLine line = new StoredLine(rs.getString(3), rs.getInt(4), rs.getLong(5), contentHash);
+                stored.computeIfAbsent(rs.getString(1) + "/" + rs.getString(2), k -> new HashMap<>())
+                        .put(line.position(), line);
             }
         }
-        return stored;
     }
 
     /** The version each of {@code bills} replaces, by bill key (none for a bill new to the store). */
@@ -437,10 +569,13 @@ public final class BillStore {
         }
     }
 
-    /** Appends what {@code bill} changed against its {@code stored} lines to the batch's COPY rows. */
+    /**
+     * Appends what {@code bill} changed against its {@code stored} lines to the batch's COPY rows: the lines the
+     * diff keeps changed nothing, and {@code stored} need hold only the others.
+     */
     private static void appendChanges(CopyText changeRows, Bill bill, Map<Integer, StoredLine> stored,
-            String[] eventIds) {
-        for (BillChange change : changes(amounts(stored), bill, eventIds)) {
+            LineDiff diff) {
+        for (BillChange change : changes(amounts(stored), bill, diff.eventIds(), diff.kept())) {
             BillRows.copyChange(changeRows, bill, change);
         }
     }
@@ -479,32 +614,45 @@ public final class BillStore {
      * @param changed the new lines to insert
      * @param deleted the positions of the stored lines to delete, ascending
      * @param eventIds the text of each new line's event id, by index
+     * @param kept whether each new line, by index, is kept as stored
      */
-    private record LineDiff(List<HashedLine> changed, List<Integer> deleted, String[] eventIds) {
+    private record LineDiff(List<HashedLine> changed, List<Integer> deleted, String[] eventIds, boolean[] kept) {
 
-        static LineDiff of(Bill bill, Map<Integer, StoredLine> old) {
+        /**
+         * Compares {@code bill}, whose lines hash to {@code hashes}, with what is stored: with {@code storedHashes}
+         * (the header's, by position) when given, and then {@code old} holds only the stored lines that differ;
+         * otherwise {@code old} holds all the stored lines.
+         */
+        static LineDiff of(Bill bill, long[] hashes, long[] storedHashes, Map<Integer, StoredLine> old) {
             List<HashedLine> changed = new ArrayList<>();
-            java.util.Set<Integer> kept = new java.util.HashSet<>();
             String[] ids = new String[bill.lines().size()];
+            boolean[] kept = new boolean[ids.length];
+            java.util.Set<Integer> keptPositions = new java.util.HashSet<>();
             for (int i = 0; i < ids.length; i++) {
                 BillLine line = bill.lines().get(i);
                 ids[i] = line.rated().eventId().toString();
-                long hash = LineHash.of(line);
-                StoredLine held = old.get(line.position());
-                if (held != null && held.contentHash() != null && held.contentHash() == hash
-                        && held.eventId().equals(ids[i])) {
-                    kept.add(line.position());
+                long hash = hashes[i];
+                int p = line.position();
+                if (storedHashes != null) {
+                    kept[i] = p <= storedHashes.length && storedHashes[p - 1] == hash;
+                } else {
+                    StoredLine held = old.get(p);
+                    kept[i] = held != null && held.contentHash() != null && held.contentHash() == hash
+                            && held.eventId().equals(ids[i]);
+                }
+                if (kept[i]) {
+                    keptPositions.add(p);
                 } else {
                     changed.add(new HashedLine(line, ids[i], hash));
                 }
             }
             List<Integer> deleted = new ArrayList<>();
             for (Integer position : new java.util.TreeSet<>(old.keySet())) {
-                if (!kept.contains(position)) {
+                if (!keptPositions.contains(position)) {
                     deleted.add(position);
                 }
             }
-            return new LineDiff(changed, deleted, ids);
+            return new LineDiff(changed, deleted, ids, kept);
         }
     }
 
@@ -519,12 +667,18 @@ public final class BillStore {
 
     /**
      * What {@code bill} changes against the stored lines {@code before} (event id to position and amount);
-     * {@code eventIds[i]} is the text of line i's event id.
+     * {@code eventIds[i]} is the text of line i's event id. Lines marked {@code kept} are the same event with the
+     * same content at the same position as a stored line, so they change nothing: {@code before} may hold the
+     * stored lines they match or not (an event is on a bill once, so none of the other stored lines is theirs).
      */
-    static List<BillChange> changes(Map<String, long[]> before, Bill bill, String[] eventIds) {
+    static List<BillChange> changes(Map<String, long[]> before, Bill bill, String[] eventIds, boolean[] kept) {
         List<BillChange> out = new ArrayList<>();
         Map<String, long[]> gone = new HashMap<>(before);
         for (int i = 0; i < eventIds.length; i++) {
+            if (kept[i]) {
+                gone.remove(eventIds[i]); // if before holds it, it stays: neither removed nor repriced
+                continue;
+            }
             BillLine line = bill.lines().get(i);
             String id = eventIds[i];
             long[] old = gone.remove(id);

@@ -42,7 +42,7 @@ abstract class BillStoreContract {
     void createSchema() {
         schema = TestDatabases.uniqueSchema();
         store = new BillStore(dataSource(), schema);
-        assertThat(store.migrate()).isEqualTo(5);
+        assertThat(store.migrate()).isEqualTo(6);
     }
 
     @AfterEach
@@ -143,6 +143,7 @@ abstract class BillStoreContract {
                 .build();
         List<UsageRecord> all = SeedScenario.records();
         Random random = new Random(11);
+        Bill previous = null;
         for (long version = 1; version <= 40; version++) {
             List<UsageRecord> some = new ArrayList<>();
             for (UsageRecord r : all) {
@@ -157,6 +158,119 @@ abstract class BillStoreContract {
 
             assertThat(store.find(USER, SeedScenario.CYCLE)).as("version %d", version).contains(bill);
             assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(some.size());
+            assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes()).as("changes of version %d", version)
+                    .containsExactlyInAnyOrderElementsOf(expectedChanges(previous, bill));
+            assertThat(storedLineHashes(SeedScenario.CYCLE)).as("the header's hashes are the lines'")
+                    .isEqualTo(lineContentHashes(SeedScenario.CYCLE));
+            previous = bill;
+        }
+    }
+
+    /**
+     * A bill stored before the header kept its lines' hashes (V6), or whose hashes do not match its lines, is compared
+     * with its stored lines, and written right: the store reads the lines, not trusting what it cannot.
+     */
+    @Test
+    void upsert_overABillWithoutLineHashes_orWithHashesItsLinesDoNotMatch_readsItsLines() throws SQLException {
+        store.upsert(billOf(SeedScenario.CYCLE, 1, 3));
+        setLineHashes("NULL");
+        Bill second = billOf(SeedScenario.CYCLE, 2, 4);
+
+        assertThat(store.upsert(second)).isTrue();
+
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(second);
+        assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
+        assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
+                .containsExactlyInAnyOrderElementsOf(expectedChanges(billOf(SeedScenario.CYCLE, 1, 3), second));
+
+        // Hashes for two more lines than are stored: the lines at those positions are not there to replace.
+        setLineHashes("line_hashes || '\\x00000000000000010000000000000002'::bytea");
+        Bill third = billOf(SeedScenario.CYCLE, 3, 6);
+
+        assertThat(store.upsert(third)).isTrue();
+
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(third);
+        assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(6);
+        assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
+        assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
+                .containsExactlyInAnyOrderElementsOf(expectedChanges(second, third));
+
+        // Hashes for two lines fewer than are stored: the lines past them are there all the same.
+        setLineHashes("substring(line_hashes from 1 for 32)");
+        Bill fourth = billOf(SeedScenario.CYCLE, 4, 5);
+
+        assertThat(store.upsert(fourth)).isTrue();
+
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(fourth);
+        assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(5);
+        assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
+        assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
+                .containsExactlyInAnyOrderElementsOf(expectedChanges(third, fourth));
+    }
+
+    /** What a version changes against the one before, by event id, as the history must say it. */
+    private static List<BillChange> expectedChanges(Bill before, Bill after) {
+        Map<String, BillLine> old = new java.util.HashMap<>();
+        if (before != null) {
+            for (BillLine l : before.lines()) {
+                old.put(l.rated().eventId().toString(), l);
+            }
+        }
+        List<BillChange> out = new ArrayList<>();
+        for (BillLine l : after.lines()) {
+            BillLine was = old.remove(l.rated().eventId().toString());
+            if (was == null) {
+                out.add(new BillChange(l.rated().eventId().toString(), BillChange.Kind.ADDED, null, l.position(), null,
+                        l.amount()));
+            } else if (!was.amount().equals(l.amount())) {
+                out.add(new BillChange(l.rated().eventId().toString(), BillChange.Kind.REPRICED, was.position(),
+                        l.position(), was.amount(), l.amount()));
+            }
+        }
+        old.forEach((id, l) -> out.add(new BillChange(id, BillChange.Kind.REMOVED, l.position(), null, l.amount(),
+                null)));
+        return out;
+    }
+
+    private void setLineHashes(String expression) throws SQLException {
+        try (Connection c = dataSource().getConnection(); java.sql.Statement st = c.createStatement()) {
+            st.execute("UPDATE \"" + schema + "\".bill SET line_hashes = " + expression);
+        }
+    }
+
+    /** The header's {@code line_hashes}, as longs. */
+    private List<Long> storedLineHashes(YearMonth cycle) {
+        List<Long> out = new ArrayList<>();
+        for (long h : dev.dabba.billing.internal.BillRows.lineHashes(query("SELECT line_hashes FROM \"" + schema
+                + "\".bill WHERE subscriber = ? AND cycle = ?", cycle, rs -> rs.getBytes(1)).get(0))) {
+            out.add(h);
+        }
+        return out;
+    }
+
+    /** The stored lines' {@code content_hash}, by position. */
+    private List<Long> lineContentHashes(YearMonth cycle) {
+        return query("SELECT content_hash FROM \"" + schema + "\".bill_line WHERE subscriber = ? AND cycle = ? "
+                + "ORDER BY position", cycle, rs -> rs.getLong(1));
+    }
+
+    private interface Column<T> {
+        T read(ResultSet rs) throws SQLException;
+    }
+
+    private <T> List<T> query(String sql, YearMonth cycle, Column<T> column) {
+        try (Connection c = dataSource().getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+            ps.setString(1, USER.value());
+            ps.setString(2, cycle.toString());
+            List<T> out = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    out.add(column.read(rs));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -478,7 +592,7 @@ abstract class BillStoreContract {
             }
             BillStore migrated = new BillStore(dataSource(), old);
 
-            assertThat(migrated.migrate()).isEqualTo(4);
+            assertThat(migrated.migrate()).isEqualTo(5);
             try (Connection c = dataSource().getConnection(); java.sql.Statement st = c.createStatement();
                     java.sql.ResultSet rs = st.executeQuery("SELECT indexname FROM pg_indexes WHERE schemaname = '"
                             + old + "' AND tablename = 'bill' ORDER BY indexname")) {

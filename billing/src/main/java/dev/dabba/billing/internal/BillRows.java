@@ -30,13 +30,23 @@ import java.util.List;
  */
 public final class BillRows {
 
-    /** Inserts a bill, or replaces the stored one only if the incoming version is higher; updates 0 rows if not. */
-    public final String upsertBill;
     /**
-     * {@link #upsertBill} for many bills in one statement: parameters are arrays, one element per bill (see
-     * {@link #bindBills}); returns the subscriber and cycle of each bill it wrote. The bills must have distinct keys.
+     * Inserts bills, or replaces a stored one only if the incoming version is higher, in one statement: parameters
+     * are arrays, one element per bill (see {@link #bindBills}); returns the subscriber and cycle of each bill it
+     * wrote. The bills must have distinct keys.
      */
     public final String upsertBills;
+    /**
+     * Locks the stored headers of many bills ({@code FOR UPDATE}, so no other writer changes them before this
+     * transaction ends) and reads their subscriber, cycle, version, {@code line_hashes} and line count. Parameters as
+     * {@link #selectStoredLines}.
+     */
+    public final String lockHeaders;
+    /**
+     * As {@link #selectStoredLines}, only the lines at given positions. Parameters: a subscriber, a cycle and a
+     * position array, one element per line ({@link #bindLinePositions}).
+     */
+    public final String selectLinesAt;
     /**
      * The stored lines' subscribers, cycles, event ids, positions, amounts and content hashes ({@link LineHash}) for
      * many bills, to tell what new versions change. Parameters: a subscriber array and a cycle array
@@ -55,6 +65,14 @@ public final class BillRows {
      * none). Parameters: subscriber, cycle and version arrays.
      */
     public final String selectPreviousVersions;
+    /**
+     * For the rest of the transaction, plans without table scans or hash and merge joins: the write statements look up
+     * a batch's bills and lines by key, a few hundred of them, and with a table's statistics stale (a new store, or
+     * autovacuum off, as on the benchmark machine) PostgreSQL planned those as a scan of the whole table joined by
+     * hashing, which every batch then paid in full as the table grew (docs/benchmarks.md, "End to end").
+     */
+    public final String keyLookupsOnly = "SELECT set_config('enable_seqscan', 'off', true), "
+            + "set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)";
     /** COPY of lines in text format ({@link #copyLine}). */
     public final String copyLines;
     /** COPY of segments in text format ({@link #copySegment}). */
@@ -108,20 +126,25 @@ public final class BillRows {
                 + "status = EXCLUDED.status, tariff_id = EXCLUDED.tariff_id, calls_paisa = EXCLUDED.calls_paisa, "
                 + "sms_paisa = EXCLUDED.sms_paisa, data_paisa = EXCLUDED.data_paisa, "
                 + "total_paisa = EXCLUDED.total_paisa, updated_at = EXCLUDED.updated_at, "
-                + "line_count = EXCLUDED.line_count "
+                + "line_count = EXCLUDED.line_count, line_hashes = EXCLUDED.line_hashes "
                 + "WHERE b.version < EXCLUDED.version";
-        upsertBill = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                + onConflict;
         String keys = " k(s, c) ON t.subscriber = k.s AND t.cycle = k.c";
         String keysWhere = " k(s, c) WHERE t.subscriber = k.s AND t.cycle = k.c";
         String keyArrays = "unnest(?::text[], ?::text[]) AS";
-        upsertBills = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ") SELECT s, c, v, st, t, cp, sp, dp, tp, "
-                + "u::timestamptz, lc FROM unnest(?::text[], ?::text[], ?::int8[], ?::text[], ?::text[], ?::int8[], "
-                + "?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int4[]) AS k(s, c, v, st, t, cp, sp, dp, tp, u, lc) "
+        upsertBills = "INSERT INTO " + bill + " AS b (" + BILL_COLUMNS + ", line_hashes) SELECT s, c, v, st, t, cp, "
+                + "sp, dp, tp, u::timestamptz, lc, lh FROM unnest(?::text[], ?::text[], ?::int8[], ?::text[], "
+                + "?::text[], ?::int8[], ?::int8[], ?::int8[], ?::int8[], ?::text[], ?::int4[], ?::bytea[]) "
+                + "AS k(s, c, v, st, t, cp, sp, dp, tp, u, lc, lh) "
                 + "WHERE true " // so that ON CONFLICT is not read as a join condition
                 + onConflict + " RETURNING b.subscriber, b.cycle";
+        lockHeaders = "SELECT t.subscriber, t.cycle, t.version, t.line_hashes, t.line_count FROM " + bill + " t JOIN "
+                + keyArrays
+                + keys + " ORDER BY t.subscriber, t.cycle FOR UPDATE OF t";
         selectStoredLines = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa, t.content_hash FROM "
                 + line + " t JOIN " + keyArrays + keys;
+        selectLinesAt = "SELECT t.subscriber, t.cycle, t.event_id, t.position, t.amount_paisa, t.content_hash FROM "
+                + line + " t JOIN unnest(?::text[], ?::text[], ?::int4[]) AS k(s, c, p) ON t.subscriber = k.s "
+                + "AND t.cycle = k.c AND t.position = k.p";
         deleteLinesAt = "DELETE FROM " + line + " t USING unnest(?::text[], ?::text[], ?::int4[]) AS k(s, c, p) "
                 + "WHERE t.subscriber = k.s AND t.cycle = k.c AND t.position = k.p";
         deleteBundles = "DELETE FROM " + bundle + " t USING " + keyArrays + keysWhere;
@@ -155,28 +178,18 @@ public final class BillRows {
                 + "b.updated_at, b.line_count FROM " + bill + " b";
     }
 
-    /** Binds {@code bill}'s header to {@link #upsertBill}. */
-    public static void bindBill(PreparedStatement ps, Bill bill) throws SQLException {
-        ps.setString(1, bill.subscriber().value());
-        ps.setString(2, bill.cycle().toString());
-        ps.setLong(3, bill.version());
-        ps.setString(4, bill.status().name());
-        ps.setString(5, bill.tariffId());
-        ps.setLong(6, bill.calls().paisa());
-        ps.setLong(7, bill.sms().paisa());
-        ps.setLong(8, bill.data().paisa());
-        ps.setLong(9, bill.total().paisa());
-        ps.setObject(10, utc(bill.updatedAt()));
-        ps.setInt(11, bill.lines().size());
-    }
-
-    /** Binds the headers of {@code bills}, which must have distinct keys, to {@link #upsertBills}. */
-    public static void bindBills(PreparedStatement ps, List<Bill> bills) throws SQLException {
+    /**
+     * Binds the headers of {@code bills}, which must have distinct keys, to {@link #upsertBills}, with
+     * {@code lineHashes.get(i)} the {@link LineHash} of each line of bill i.
+     */
+    public static void bindBills(PreparedStatement ps, List<Bill> bills, List<long[]> lineHashes)
+            throws SQLException {
         int n = bills.size();
-        Object[][] columns = new Object[11][];
-        for (int i = 0; i < columns.length; i++) {
+        Object[][] columns = new Object[12][];
+        for (int i = 0; i < columns.length - 1; i++) {
             columns[i] = new Object[n];
         }
+        columns[11] = new byte[n][]; // the driver encodes bytea arrays from byte[][] only
         for (int i = 0; i < n; i++) {
             Bill one = bills.get(i);
             columns[0][i] = one.subscriber().value();
@@ -190,8 +203,10 @@ public final class BillRows {
             columns[8][i] = one.total().paisa();
             columns[9][i] = one.updatedAt().toString(); // ISO-8601 in UTC, always with seconds
             columns[10][i] = one.lines().size();
+            columns[11][i] = lineHashBytes(lineHashes.get(i));
         }
-        String[] types = {"text", "text", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int4"};
+        String[] types = {"text", "text", "int8", "text", "text", "int8", "int8", "int8", "int8", "text", "int4",
+            "bytea"};
         for (int i = 0; i < columns.length; i++) {
             ps.setArray(i + 1, ps.getConnection().createArrayOf(types[i], columns[i]));
         }
@@ -272,6 +287,28 @@ public final class BillRows {
             throws SQLException {
         bindKeys(ps, bills);
         ps.setArray(3, ps.getConnection().createArrayOf("int4", positions.toArray(Integer[]::new)));
+    }
+
+    /** {@code hashes} as {@code bill.line_hashes} holds them: 8 bytes big-endian each, in order. */
+    public static byte[] lineHashBytes(long[] hashes) {
+        java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(8 * hashes.length);
+        for (long h : hashes) {
+            out.putLong(h);
+        }
+        return out.array();
+    }
+
+    /** What {@link #lineHashBytes} wrote; null for null (a bill stored before version 6 of the schema). */
+    public static long[] lineHashes(byte[] stored) {
+        if (stored == null) {
+            return null;
+        }
+        if (stored.length % 8 != 0) {
+            throw new IllegalArgumentException("line_hashes must be 8 bytes a line, found " + stored.length);
+        }
+        long[] out = new long[stored.length / 8];
+        java.nio.ByteBuffer.wrap(stored).asLongBuffer().get(out);
+        return out;
     }
 
     /** Binds a subscriber and cycle key (the first two parameters). */
