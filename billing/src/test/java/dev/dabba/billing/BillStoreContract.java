@@ -172,40 +172,34 @@ abstract class BillStoreContract {
      */
     @Test
     void upsert_overABillWithoutLineHashes_orWithHashesItsLinesDoNotMatch_readsItsLines() throws SQLException {
-        store.upsert(billOf(SeedScenario.CYCLE, 1, 3));
+        Bill first = billOf(SeedScenario.CYCLE, 1, 3);
+        store.upsert(first);
         setLineHashes("NULL");
         Bill second = billOf(SeedScenario.CYCLE, 2, 4);
-
-        assertThat(store.upsert(second)).isTrue();
-
-        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(second);
-        assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
-        assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
-                .containsExactlyInAnyOrderElementsOf(expectedChanges(billOf(SeedScenario.CYCLE, 1, 3), second));
+        assertWrittenOver(first, second);
 
         // Hashes for two more lines than are stored: the lines at those positions are not there to replace.
         setLineHashes("line_hashes || '\\x00000000000000010000000000000002'::bytea");
         Bill third = billOf(SeedScenario.CYCLE, 3, 6);
-
-        assertThat(store.upsert(third)).isTrue();
-
-        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(third);
-        assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(6);
-        assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
-        assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
-                .containsExactlyInAnyOrderElementsOf(expectedChanges(second, third));
+        assertWrittenOver(second, third);
 
         // Hashes for two lines fewer than are stored: the lines past them are there all the same.
         setLineHashes("substring(line_hashes from 1 for 32)");
-        Bill fourth = billOf(SeedScenario.CYCLE, 4, 5);
+        assertWrittenOver(third, billOf(SeedScenario.CYCLE, 4, 5));
+    }
 
-        assertThat(store.upsert(fourth)).isTrue();
+    /**
+     * Writes {@code bill} over {@code before} and checks what is stored: the bill, a row per line, the header's hashes
+     * of those lines, and the version's changes.
+     */
+    private void assertWrittenOver(Bill before, Bill bill) {
+        assertThat(store.upsert(bill)).isTrue();
 
-        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(fourth);
-        assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(5);
+        assertThat(store.find(USER, SeedScenario.CYCLE)).contains(bill);
+        assertThat(lineRows(SeedScenario.CYCLE)).isEqualTo(bill.lines().size());
         assertThat(storedLineHashes(SeedScenario.CYCLE)).isEqualTo(lineContentHashes(SeedScenario.CYCLE));
         assertThat(store.versions(USER, SeedScenario.CYCLE).get(0).changes())
-                .containsExactlyInAnyOrderElementsOf(expectedChanges(third, fourth));
+                .containsExactlyInAnyOrderElementsOf(expectedChanges(before, bill));
     }
 
     /** What a version changes against the one before, by event id, as the history must say it. */
