@@ -264,10 +264,16 @@ public final class MqttLink implements AutoCloseable {
     /**
      * Publishes with QoS {@code qos}; {@code callback} hears the PUBACK or the failure.
      *
-     * @throws MqttException if Paho refuses at once (not connected, too many in flight)
+     * @throws MqttException if Paho refuses at once (not connected, too many in flight); also "not connected" while
+     *     a connection is being set up, until its topic aliases are off ({@link #refuseOutgoingTopicAliases}): a
+     *     PUBLISH given an alias in that moment and then left in flight by a dropped connection was resent without
+     *     its topic name on every later connection, and the broker refused each (reason 0x94), for ever
      */
     public IMqttToken publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties properties,
             MqttActionListener callback) throws MqttException {
+        if (!connected) {
+            throw new MqttException(org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED);
+        }
         MqttMessage message = new MqttMessage(payload, qos, retained, properties);
         return client.publish(topic, message, null, callback);
     }
