@@ -12,18 +12,11 @@ import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.RadioType;
 import dev.dabba.record.Usage;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
@@ -78,109 +71,6 @@ class TopicAliasIT {
             assertThat(topicLengths).as("the agent's PUBLISH packets (status and 5 record batches)")
                     .hasSizeGreaterThanOrEqualTo(6);
             assertThat(spy.aliasOnly()).as("alias-only PUBLISHes of the agent").isZero();
-        }
-    }
-
-    /**
-     * A TCP proxy that parses the client-to-broker byte stream into MQTT packets and records, for every PUBLISH, the
-     * length of its topic name (0 means the topic is given by alias only).
-     */
-    private static final class PublishSpy implements AutoCloseable {
-        private final ServerSocket server;
-        private final int target;
-        private final List<Integer> topicLengths = new CopyOnWriteArrayList<>();
-        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-
-        PublishSpy(int target) throws IOException {
-            this.target = target;
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread t = new Thread(this::accept, "publish-spy");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        String uri() {
-            return "tcp://127.0.0.1:" + server.getLocalPort();
-        }
-
-        List<Integer> publishes() {
-            return List.copyOf(topicLengths);
-        }
-
-        long aliasOnly() {
-            return topicLengths.stream().filter(l -> l == 0).count();
-        }
-
-        void reset() {
-            topicLengths.clear();
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket client = server.accept();
-                    Socket broker = new Socket(InetAddress.getLoopbackAddress(), target);
-                    sockets.add(client);
-                    sockets.add(broker);
-                    pipe(broker.getInputStream(), client.getOutputStream(), false);
-                    pipe(client.getInputStream(), broker.getOutputStream(), true);
-                } catch (IOException e) {
-                    return;
-                }
-            }
-        }
-
-        private void pipe(InputStream in, OutputStream out, boolean parse) {
-            Thread t = new Thread(() -> {
-                try {
-                    if (parse) {
-                        parsePackets(in, out);
-                    } else {
-                        in.transferTo(out);
-                    }
-                } catch (IOException e) {
-                    // connection closed
-                }
-            }, "publish-spy-pipe");
-            t.setDaemon(true);
-            t.start();
-        }
-
-        /** Fixed header, remaining length (varint), body; PUBLISH (type 3) bodies start with the topic length. */
-        private void parsePackets(InputStream in, OutputStream out) throws IOException {
-            while (true) {
-                int first = in.read();
-                if (first < 0) {
-                    return;
-                }
-                out.write(first);
-                int length = 0;
-                int shift = 0;
-                int b;
-                do {
-                    b = in.read();
-                    if (b < 0) {
-                        return;
-                    }
-                    out.write(b);
-                    length |= (b & 0x7f) << shift;
-                    shift += 7;
-                } while ((b & 0x80) != 0);
-                byte[] body = in.readNBytes(length);
-                out.write(body);
-                out.flush();
-                if ((first >> 4) == 3 && body.length >= 2) {
-                    topicLengths.add(((body[0] & 0xff) << 8) | (body[1] & 0xff));
-                }
-            }
-        }
-
-        @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket s : sockets) {
-                s.close();
-            }
         }
     }
 }

@@ -15,6 +15,7 @@ import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.internal.MqttConnectionState;
@@ -40,6 +41,9 @@ public final class MqttLink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(MqttLink.class);
     /** Publishes to keep free of the broker's receive maximum for handovers, acks and status. */
     private static final int RESERVED_INFLIGHT = 2;
+    /** MQTT 5 DISCONNECT reason codes: normal (the will is discarded), and "disconnect with will message". */
+    private static final int DISCONNECT_NORMALLY = 0x00;
+    private static final int DISCONNECT_WITH_WILL = 0x04;
 
     /** What the link tells its owner. */
     public interface Listener {
@@ -73,6 +77,8 @@ public final class MqttLink implements AutoCloseable {
     private volatile String lastError = "not connected yet";
     private boolean everConnected;
     private boolean aliasWarningLogged;
+    /** The online status could not go out on this connection yet (see {@link #announceOnline}). */
+    private volatile boolean onlineOwed;
     private static final java.lang.reflect.Field CONNECTION_STATE = connectionStateField();
     private java.util.concurrent.ScheduledFuture<?> pendingAttempt;
 
@@ -139,8 +145,13 @@ public final class MqttLink implements AutoCloseable {
             if (subs.length > 0) {
                 client.subscribe(subs).waitForCompletion(mqtt.connectTimeout().toMillis());
             }
-            client.publish(config.mqtt().topics().status(config.node()), "online".getBytes(StandardCharsets.UTF_8), 1,
-                    true).waitForCompletion(mqtt.connectTimeout().toMillis());
+            IMqttToken online = announceOnline();
+            if (online != null) {
+                online.waitForCompletion(mqtt.connectTimeout().toMillis());
+            } else {
+                LOG.info("{}: every in-flight slot is taken by publishes resent from the last connection; the online"
+                        + " status goes once one is acknowledged", config.node());
+            }
             int window = mqtt.inflightWindow();
             if (receiveMaximum != null) {
                 window = Math.max(1, Math.min(window, receiveMaximum - RESERVED_INFLIGHT));
@@ -160,13 +171,46 @@ public final class MqttLink implements AutoCloseable {
             failures.increment();
             lastError = describe(e);
             try {
-                if (client.isConnected()) {
-                    client.disconnectForcibly(0, 1_000, false);
-                }
-            } catch (MqttException ignored) {
-                // already broken
+                // also when still connecting: a CONNECT the broker never answered (it hung, or a proxy in between
+                // did) leaves Paho connecting for ever, refusing every later attempt ("Connect already in progress")
+                client.disconnectForcibly(0, 1_000, false);
+            } catch (MqttException dropFailed) {
+                LOG.debug("{}: dropping the failed connection: {}", config.node(), dropFailed.toString());
             }
             scheduleReconnect("connecting to " + mqtt.brokerUri() + " failed: " + lastError);
+        }
+    }
+
+    /**
+     * Publishes the retained {@code online} status; null if every in-flight slot is taken, which happens when the
+     * previous connection dropped with a full window: Paho resends those publishes first, and the status then goes
+     * when one of them is acknowledged ({@link Callback#deliveryComplete}). Failing the connection instead would cut
+     * the resends off before their acknowledgements, and the next connection would find the window full again.
+     * Runs on the connector thread only.
+     */
+    private IMqttToken announceOnline() throws MqttException {
+        onlineOwed = true;
+        try {
+            IMqttToken token = client.publish(mqtt.topics().status(config.node()),
+                    "online".getBytes(StandardCharsets.UTF_8), 1, true);
+            onlineOwed = false;
+            return token;
+        } catch (MqttException e) {
+            if (e.getReasonCode() != MqttClientException.REASON_CODE_MAX_INFLIGHT) {
+                throw e;
+            }
+            return null;
+        }
+    }
+
+    private void announceOnlineIfOwed() {
+        if (!onlineOwed || closing || !client.isConnected()) {
+            return;
+        }
+        try {
+            announceOnline();
+        } catch (MqttException e) {
+            LOG.debug("{}: publishing the online status failed: {}", config.node(), e.toString());
         }
     }
 
@@ -272,7 +316,7 @@ public final class MqttLink implements AutoCloseable {
     public IMqttToken publish(String topic, byte[] payload, int qos, boolean retained, MqttProperties properties,
             MqttActionListener callback) throws MqttException {
         if (!connected) {
-            throw new MqttException(org.eclipse.paho.mqttv5.client.MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED);
+            throw new MqttException(MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED);
         }
         MqttMessage message = new MqttMessage(payload, qos, retained, properties);
         return client.publish(topic, message, null, callback);
@@ -315,6 +359,13 @@ public final class MqttLink implements AutoCloseable {
 
         @Override
         public void deliveryComplete(IMqttToken token) {
+            if (onlineOwed) {
+                try {
+                    connector.execute(MqttLink.this::announceOnlineIfOwed);
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    // closing
+                }
+            }
             listener.publishCompleted();
         }
 
@@ -351,9 +402,18 @@ public final class MqttLink implements AutoCloseable {
         connector.shutdownNow();
         try {
             if (client.isConnected()) {
-                client.publish(mqtt.topics().status(config.node()), "offline".getBytes(StandardCharsets.UTF_8), 1,
-                        true).waitForCompletion(mqtt.publishTimeout().toMillis());
-                client.disconnect(mqtt.publishTimeout().toMillis()).waitForCompletion(mqtt.publishTimeout().toMillis());
+                int reason = DISCONNECT_NORMALLY;
+                try {
+                    client.publish(mqtt.topics().status(config.node()), "offline".getBytes(StandardCharsets.UTF_8),
+                            1, true).waitForCompletion(mqtt.publishTimeout().toMillis());
+                } catch (MqttException e) {
+                    // every in-flight slot taken, or no acknowledgement in time: the broker says it with the will
+                    LOG.info("{}: the offline status did not go ({}); disconnecting with the last will",
+                            config.node(), e.toString());
+                    reason = DISCONNECT_WITH_WILL;
+                }
+                client.disconnect(mqtt.publishTimeout().toMillis(), null, null, reason, new MqttProperties())
+                        .waitForCompletion(mqtt.publishTimeout().toMillis());
             }
         } catch (MqttException e) {
             LOG.warn("{}: clean disconnect failed: {}", config.node(), e.toString());
