@@ -21,6 +21,13 @@ public record Msisdn(String value) implements Comparable<Msisdn> {
             throw new IllegalArgumentException("msisdn must be in international format starting with '+', was '"
                     + value + "'");
         }
+        // Every number decoded from a record is canonical already: kept as given, no copy.
+        if (!isCanonical(value)) {
+            value = canonicalize(value);
+        }
+    }
+
+    private static String canonicalize(String value) {
         StringBuilder digits = new StringBuilder(value.length());
         for (int i = 1; i < value.length(); i++) {
             char c = value.charAt(i);
@@ -35,7 +42,21 @@ public record Msisdn(String value) implements Comparable<Msisdn> {
             throw new IllegalArgumentException("msisdn must have " + MIN_DIGITS + "-" + MAX_DIGITS
                     + " digits, was '" + value + "'");
         }
-        value = "+" + digits;
+        return "+" + digits;
+    }
+
+    private static boolean isCanonical(String value) {
+        int n = value.length();
+        if (n < MIN_DIGITS + 1 || n > MAX_DIGITS + 1) {
+            return false;
+        }
+        for (int i = 1; i < n; i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Parses and canonicalizes {@code value}. */

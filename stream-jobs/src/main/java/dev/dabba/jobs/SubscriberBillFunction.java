@@ -257,7 +257,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close);
         }
         if (emitIntervalMillis == 0) {
-            emit(ctx, out, bill(key, record.subscriber(), cycle, p == CLOSED));
+            emit(ctx, out, key, bill(key, record.subscriber(), cycle, p == CLOSED));
         } else if (pendingEmit.value() == null) {
             long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
             ctx.timerService().registerProcessingTimeTimer(at);
@@ -323,7 +323,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             pendingEmit.clear();
             // A running bill means records (it copies them); on RocksDB isEmpty() is an iterator seek.
             if (p != PURGED && (hot.containsKey(ctx.getCurrentKey()) || !records.isEmpty())) {
-                emit(ctx, out, bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
+                emit(ctx, out, ctx.getCurrentKey(), bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
             }
             return;
         }
@@ -337,7 +337,7 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             ctx.timerService().registerEventTimeTimer(close + retentionMillis);
             if (!records.isEmpty()) {
                 finalized.inc();
-                emit(ctx, out, bill(ctx.getCurrentKey(), subscriber, cycle, true));
+                emit(ctx, out, ctx.getCurrentKey(), bill(ctx.getCurrentKey(), subscriber, cycle, true));
             }
         } else if (timestamp == close + retentionMillis && p == CLOSED) {
             forget(ctx.getCurrentKey());
@@ -351,22 +351,43 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         }
     }
 
-    private void emit(Context ctx, Collector<Bill> out, Bill bill) throws Exception {
+    /**
+     * Sends a version, and the positions of the lines it changed (by {@link LineHash}, against the hashes of the
+     * version before, kept in {@code emittedLines}). A running bill remembers the lines and hashes it last sent: a
+     * line made from the same rated line object with the same position and marks is the same line, so its hash is
+     * taken over instead of computed again, and the state's copy need not be read (a version that adds one line to
+     * a bill hashes one line, not all of them).
+     */
+    private void emit(Context ctx, Collector<Bill> out, String key, Bill bill) throws Exception {
         updates.inc();
         out.collect(bill);
-        long[] before = emittedLines.value();
+        Hot h = hot.get(key);
+        List<BillLine> sent = h == null ? null : h.sentLines;
+        long[] before = sent != null ? h.sentHashes : emittedLines.value();
         List<BillLine> lines = bill.lines();
         long[] now = new long[lines.size()];
         int[] changed = new int[lines.size()];
         int n = 0;
         for (int i = 0; i < now.length; i++) {
-            now[i] = LineHash.of(lines.get(i));
+            BillLine line = lines.get(i);
+            now[i] = sent != null && i < sent.size() && sameLine(sent.get(i), line) ? before[i] : LineHash.of(line);
             if (before == null || i >= before.length || before[i] != now[i]) {
                 changed[n++] = i + 1;
             }
         }
         emittedLines.update(now);
+        if (h != null) {
+            h.sentLines = lines;
+            h.sentHashes = now;
+        }
         ctx.output(UPDATES, new BillUpdate(bill, java.util.Arrays.copyOf(changed, n)));
+    }
+
+    /** Whether two lines are one: the same rated line (immutable, so its identity stands for its content) and marks. */
+    private static boolean sameLine(BillLine a, BillLine b) {
+        return a.rated() == b.rated() && a.position() == b.position() && a.concurrent() == b.concurrent()
+                && a.cloneSuspect() == b.cloneSuspect()
+                && Objects.equals(a.missingDependencies(), b.missingDependencies());
     }
 
     /**
@@ -476,6 +497,9 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         final Map<EventId, String> missing;
         final Set<EventId> suspects;
         long newest;
+        /** The lines of the last version sent from this running bill and their hashes; null before the first. */
+        List<BillLine> sentLines;
+        long[] sentHashes;
 
         Hot(RunningBill bill, Map<EventId, String> missing, Set<EventId> suspects, long newest) {
             this.bill = bill;
