@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -57,7 +58,8 @@ class ConnectRaceIT {
             Set<Long> accepted = ConcurrentHashMap.newKeySet();
             Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
             AtomicBoolean stop = new AtomicBoolean();
-            try (MqttLink link = new MqttLink(config, List.of(), new QuietListener(), new Metrics(), () -> 0.5)) {
+            QuietListener listener = new QuietListener();
+            try (MqttLink link = new MqttLink(config, List.of(), listener, new Metrics(), () -> 0.5)) {
                 Thread publisher = new Thread(() -> {
                     long next = 0;
                     while (!stop.get()) {
@@ -83,17 +85,22 @@ class ConnectRaceIT {
                 }, "race-publisher");
                 publisher.start();
                 link.start();
-                for (int i = 0; i < CONNECTIONS; i++) {
-                    await().atMost(Duration.ofSeconds(30)).until(link::isConnected);
+                for (int i = 1; i <= CONNECTIONS; i++) {
+                    int n = i;
+                    await().atMost(Duration.ofSeconds(30)).until(() -> listener.connections.get() >= n);
                     int before = accepted.size();
                     await().atMost(Duration.ofSeconds(30)).until(() -> accepted.size() >= before + 3);
                     spy.dropConnections();
-                    await().atMost(Duration.ofSeconds(30)).until(() -> !link.isConnected());
+                    // counted, not polled: the link may be connected again before a poll would see it down
+                    await().atMost(Duration.ofSeconds(30)).until(() -> listener.losses.get() >= n);
                 }
                 stop.set(true);
                 publisher.join();
                 await().atMost(Duration.ofSeconds(60)).until(link::isConnected);
-                await().atMost(Duration.ofSeconds(60)).until(() -> acknowledged.size() >= accepted.size());
+                // Usually a second or two; once (of about ten runs) 51 s on the embedded HiveMQ, whose per-client
+                // throttling a publisher this greedy may meet (not confirmed). The agent's own publisher resends from
+                // its outbox after mqtt.publishTimeout; this bare link can only wait.
+                await().atMost(Duration.ofSeconds(120)).until(() -> acknowledged.size() >= accepted.size());
             }
             assertThat(acknowledged).as("publishes acknowledged by the broker").isEqualTo(accepted);
             assertThat(spy.publishes()).as("PUBLISH packets on the wire").hasSizeGreaterThan(CONNECTIONS * 3);
@@ -125,14 +132,19 @@ class ConnectRaceIT {
         }
     }
 
-    /** A listener that acknowledges what arrives and otherwise ignores the link. */
+    /** A listener that counts connections made and lost and acknowledges what arrives. */
     private static final class QuietListener implements MqttLink.Listener {
+        final AtomicInteger connections = new AtomicInteger();
+        final AtomicInteger losses = new AtomicInteger();
+
         @Override
         public void connected(boolean sessionPresent, int window) {
+            connections.incrementAndGet();
         }
 
         @Override
         public void disconnected(String reason) {
+            losses.incrementAndGet();
         }
 
         @Override
