@@ -21,6 +21,7 @@ final class PublishSpy implements AutoCloseable {
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
     private final AtomicInteger accepted = new AtomicInteger();
     private volatile boolean silent;
+    private volatile boolean swallowPublishes;
 
     PublishSpy(int target) throws IOException {
         this.target = target;
@@ -47,6 +48,11 @@ final class PublishSpy implements AutoCloseable {
         silent = on;
     }
 
+    /** While on, PUBLISH packets from the client are dropped on the floor: the broker never sees nor acknowledges them. */
+    void swallowPublishes(boolean on) {
+        swallowPublishes = on;
+    }
+
     /** Connections accepted so far. */
     int connections() {
         return accepted.get();
@@ -60,20 +66,22 @@ final class PublishSpy implements AutoCloseable {
     void dropConnections() throws IOException {
         for (Socket s : sockets) {
             s.close();
+            sockets.remove(s); // only what was closed: a connection accepted meanwhile stays listed
         }
-        sockets.clear();
     }
 
     private void accept() {
         while (!server.isClosed()) {
             try {
                 Socket client = server.accept();
+                client.setTcpNoDelay(true);
                 sockets.add(client);
                 accepted.incrementAndGet();
                 if (silent) {
                     continue; // held open, never answered, like a broker that hangs
                 }
                 Socket broker = new Socket(InetAddress.getLoopbackAddress(), target);
+                broker.setTcpNoDelay(true);
                 sockets.add(broker);
                 pipe(broker.getInputStream(), client.getOutputStream(), false);
                 pipe(client.getInputStream(), broker.getOutputStream(), true);
@@ -99,14 +107,20 @@ final class PublishSpy implements AutoCloseable {
         t.start();
     }
 
-    /** Fixed header, remaining length (varint), body; PUBLISH (type 3) bodies start with the topic length. */
+    /**
+     * Fixed header, remaining length (varint), body; PUBLISH (type 3) bodies start with the topic length. Each packet
+     * is passed on in one write, and both sockets have Nagle's algorithm off: byte-sized writes of the header would
+     * wait for the peer's delayed ACKs, tens of milliseconds a packet.
+     */
     private void parsePackets(InputStream in, OutputStream out) throws IOException {
+        java.io.ByteArrayOutputStream packet = new java.io.ByteArrayOutputStream();
         while (true) {
+            packet.reset();
             int first = in.read();
             if (first < 0) {
                 return;
             }
-            out.write(first);
+            packet.write(first);
             int length = 0;
             int shift = 0;
             int b;
@@ -115,16 +129,21 @@ final class PublishSpy implements AutoCloseable {
                 if (b < 0) {
                     return;
                 }
-                out.write(b);
+                packet.write(b);
                 length |= (b & 0x7f) << shift;
                 shift += 7;
             } while ((b & 0x80) != 0);
             byte[] body = in.readNBytes(length);
-            out.write(body);
-            out.flush();
-            if ((first >> 4) == 3 && body.length >= 2) {
+            packet.write(body);
+            boolean publish = (first >> 4) == 3;
+            if (publish && body.length >= 2) {
                 topicLengths.add(((body[0] & 0xff) << 8) | (body[1] & 0xff));
             }
+            if (publish && swallowPublishes) {
+                continue; // never reaches the broker, so never acknowledged
+            }
+            packet.writeTo(out);
+            out.flush();
         }
     }
 

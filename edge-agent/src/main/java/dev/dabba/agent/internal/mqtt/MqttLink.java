@@ -81,6 +81,18 @@ public final class MqttLink implements AutoCloseable {
     private volatile boolean onlineOwed;
     private static final java.lang.reflect.Field CONNECTION_STATE = connectionStateField();
     private java.util.concurrent.ScheduledFuture<?> pendingAttempt;
+    /** The online status is not waited for; a failure only means Paho sends it again on the next connection. */
+    private final MqttActionListener statusListener = new MqttActionListener() {
+        @Override
+        public void onSuccess(IMqttToken token) {
+            LOG.debug("{}: online status acknowledged", config.node());
+        }
+
+        @Override
+        public void onFailure(IMqttToken token, Throwable e) {
+            LOG.debug("{}: online status not acknowledged on this connection: {}", config.node(), String.valueOf(e));
+        }
+    };
 
     public MqttLink(AgentConfig config, List<String> subscriptions, Listener listener, Metrics metrics,
             DoubleSupplier random) {
@@ -145,10 +157,10 @@ public final class MqttLink implements AutoCloseable {
             if (subs.length > 0) {
                 client.subscribe(subs).waitForCompletion(mqtt.connectTimeout().toMillis());
             }
-            IMqttToken online = announceOnline();
-            if (online != null) {
-                online.waitForCompletion(mqtt.connectTimeout().toMillis());
-            } else {
+            // Not waited for: Paho queues the status behind every publish it resends from the last connection, so
+            // on a slow link its PUBACK can take longer than the connect timeout, and failing the connection for it
+            // would requeue the same publishes ahead of the next status, for ever.
+            if (announceOnline() == null) {
                 LOG.info("{}: every in-flight slot is taken by publishes resent from the last connection; the online"
                         + " status goes once one is acknowledged", config.node());
             }
@@ -192,7 +204,7 @@ public final class MqttLink implements AutoCloseable {
         onlineOwed = true;
         try {
             IMqttToken token = client.publish(mqtt.topics().status(config.node()),
-                    "online".getBytes(StandardCharsets.UTF_8), 1, true);
+                    "online".getBytes(StandardCharsets.UTF_8), 1, true, null, statusListener);
             onlineOwed = false;
             return token;
         } catch (MqttException e) {
