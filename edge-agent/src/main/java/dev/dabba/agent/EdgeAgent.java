@@ -52,6 +52,8 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.UserProperty;
 import org.slf4j.Logger;
@@ -292,7 +294,23 @@ public final class EdgeAgent implements AutoCloseable {
             }
         };
         publisher = new Publisher(config.node(), outbox, forTheJob, wireCodec,
-                (topic, payload, callback) -> link.publish(topic, payload, 1, false, null, callback),
+                new Publisher.Transport() {
+                    @Override
+                    public void publish(String topic, byte[] payload, MqttActionListener callback)
+                            throws Exception {
+                        link.publish(topic, payload, 1, false, null, callback);
+                    }
+
+                    @Override
+                    public int held() {
+                        return link.heldPublishes();
+                    }
+
+                    @Override
+                    public boolean stillHolds(IMqttToken token) {
+                        return link.holds(token);
+                    }
+                },
                 config.mqtt().topics().records(config.node()), config.batch(), config.mqtt().publishTimeout(),
                 System::nanoTime, this::queueMaintenance, state.resolve("quarantine"), metrics);
         publisher.start();

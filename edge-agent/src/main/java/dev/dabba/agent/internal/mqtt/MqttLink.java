@@ -111,6 +111,8 @@ public final class MqttLink implements AutoCloseable {
         this.losses = metrics.counter("dabba_agent_mqtt_connection_losses_total", "Connections lost.");
         this.failures = metrics.counter("dabba_agent_mqtt_connect_failures_total", "Connection attempts that failed.");
         metrics.gauge("dabba_agent_mqtt_connected", "1 while connected to the broker.", () -> connected ? 1 : 0);
+        metrics.gauge("dabba_agent_mqtt_held_publishes",
+                "Publishes the MQTT client holds until their PUBACK, resent on every reconnect.", this::heldPublishes);
         try {
             this.client = new MqttAsyncClient(mqtt.brokerUri(), config.clientId(), new MemoryPersistence());
         } catch (MqttException e) {
@@ -133,6 +135,36 @@ public final class MqttLink implements AutoCloseable {
     /** Whether the link is connected now. */
     public boolean isConnected() {
         return connected && client.isConnected();
+    }
+
+    /**
+     * Publishes the MQTT client holds until their PUBACK, this connection's and earlier ones' (it sends those again on
+     * every new connection of the session), the status included.
+     */
+    public int heldPublishes() {
+        try {
+            return client.getPendingTokens().length;
+        } catch (RuntimeException e) {
+            return 0; // closed: Paho has let its token store go
+        }
+    }
+
+    /**
+     * Whether the MQTT client still holds the publish of {@code token} until its PUBACK. Paho fails the tokens of a
+     * dropped connection with the reason for the drop and keeps their publishes (the session is persistent), sending
+     * them again on the next connection; a publish the broker refused, or one refused at once, is gone.
+     */
+    public boolean holds(IMqttToken token) {
+        try {
+            for (IMqttToken t : client.getPendingTokens()) {
+                if (t == token) {
+                    return true;
+                }
+            }
+            return false;
+        } catch (RuntimeException e) {
+            return false; // closed
+        }
     }
 
     /** Why the link is not connected, or what last went wrong. */

@@ -33,9 +33,17 @@ import org.slf4j.LoggerFactory;
  * QoS 1 and keeps up to a window of batches in flight. A PUBACK marks its batch's entries acknowledged; the
  * acknowledged index is the end of the contiguous acknowledged prefix, and entries below it are never sent again.
  *
- * <p>When the connection drops, a publish fails or a PUBACK takes longer than the publish timeout, the send cursor
- * goes back to the acknowledged index and everything after it is sent again: the broker may see a batch twice,
- * with the same records and event ids, never a record lost. PUBACKs that arrive late still count.
+ * <p>When a publish fails or a PUBACK takes longer than the publish timeout, the send cursor goes back to the
+ * acknowledged index and everything after it is sent again: the broker may see a batch twice, with the same records
+ * and event ids, never a record lost. PUBACKs that arrive late still count, and what they acknowledge is not sent
+ * again.
+ *
+ * <p>A dropped connection is not such a failure. The MQTT client keeps every publish it accepted until its PUBACK
+ * and sends it again on each new connection of the session (Paho, with a persistent session); the batches it still
+ * holds ({@link Transport#stillHolds}) stay in flight across the reconnect, and the publisher goes on after them
+ * instead of queueing second copies behind the client's. Copies the client holds after a rewind count against the
+ * window too ({@link Transport#held}), so a publish timeout on a slow link does not pile more copies onto it; should
+ * the client hold a full window with nothing acknowledged for the publish timeout, the publisher sends anyway.
  */
 public final class Publisher implements AutoCloseable {
 
@@ -55,6 +63,19 @@ public final class Publisher implements AutoCloseable {
     /** Publishes one batch; the link in production, a fake in tests. */
     public interface Transport {
         void publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
+
+        /** Publishes the client holds unacknowledged, from earlier connections too; 0 if it does not say. */
+        default int held() {
+            return 0;
+        }
+
+        /**
+         * Whether the client still holds the publish of {@code token}, which just failed, and sends it again on its
+         * next connection (a failure because the connection dropped); false if the publish is gone.
+         */
+        default boolean stillHolds(IMqttToken token) {
+            return false;
+        }
     }
 
     private record InFlight(long start, long end, long sentNanos) {
@@ -93,6 +114,9 @@ public final class Publisher implements AutoCloseable {
     private boolean connected;
     private int window = 1;
     private long generation;
+    /** When a PUBACK last came, or the link last connected. */
+    private long lastProgressNanos;
+    private boolean heldWarningLogged;
     private long lingerStart;
     private long flushUpTo;
     private double averageEntryBytes = 64;
@@ -151,13 +175,19 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    /** The link is up: send everything unacknowledged again, with up to {@code window} batches in flight. */
+    /**
+     * The link is up: publish with up to {@code window} batches in flight, counting those the client is sending again
+     * from the last connection, whose publish timeout starts over now.
+     */
     public void connected(int window) {
         lock.lock();
         try {
             this.connected = true;
             this.window = Math.max(1, window);
-            rewind();
+            long now = nanoTime.getAsLong();
+            this.lastProgressNanos = now;
+            inFlight.replaceAll((start, f) -> new InFlight(f.start(), f.end(), now));
+            changed.signalAll();
         } finally {
             lock.unlock();
         }
@@ -177,13 +207,11 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    /** The link is down: stop sending until it is back. */
+    /** The link is down: stop sending until it is back. What the client holds stays in flight. */
     public void disconnected() {
         lock.lock();
         try {
             connected = false;
-            generation++;
-            inFlight.clear();
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -269,13 +297,22 @@ public final class Publisher implements AutoCloseable {
     private void step() throws InterruptedException, IOException {
         Outbox.Cursor from;
         long gen;
+        int held = transport.held(); // outside the lock: the client's own locks are taken in there
         lock.lock();
         try {
             long now = nanoTime.getAsLong();
             expireTimedOut(now);
+            if (sendCursor.index() < ackIndex) {
+                sendCursor = ackCursor; // acknowledged meanwhile, by late PUBACKs for earlier copies
+            }
             long available = outbox.nextIndex() - sendCursor.index();
-            if (!connected || inFlight.size() >= window || available <= 0) {
-                changed.await(waitNanos(now), TimeUnit.NANOSECONDS);
+            boolean clientFull = held >= window && !heldTooLong(now, held);
+            if (!connected || inFlight.size() >= window || clientFull || available <= 0) {
+                long wait = waitNanos(now);
+                if (clientFull) {
+                    wait = Math.min(wait, Math.max(1, lastProgressNanos + publishTimeoutNanos - now));
+                }
+                changed.await(wait, TimeUnit.NANOSECONDS);
                 return;
             }
             boolean full = available >= batch.maxRecords() || available * averageEntryBytes >= batch.maxBytes();
@@ -324,7 +361,7 @@ public final class Publisher implements AutoCloseable {
         lock.lock();
         try {
             if (gen != generation) {
-                return; // the connection changed while reading: start over from the acknowledged index
+                return; // rewound while reading: start over from the acknowledged index
             }
             sendCursor = read.next();
             if (!records.isEmpty()) {
@@ -349,24 +386,38 @@ public final class Publisher implements AutoCloseable {
             lock.lock();
             try {
                 inFlight.remove(start);
-                if (busy && gen == generation && sendCursor.equals(read.next())) {
+                if (busy) {
                     // Paho's own in-flight count is full (it can lag behind PUBACKs): back-pressure, not failure.
-                    // Send the same batch again shortly; nothing after it was sent.
                     busyRetries.increment();
-                    sendCursor = from;
-                    changed.await(2, TimeUnit.MILLISECONDS);
-                    return;
+                } else {
+                    // Not connected (the link dropped and the publisher has not heard yet) or refused: this batch
+                    // only; the batches before it are in flight, or with the client, which sends them again.
+                    failures.increment();
+                    LOG.debug("{}: publishing entries {}..{} failed at once: {}", node, start, end - 1, e.toString());
                 }
-                failures.increment();
-                LOG.debug("{}: publishing entries {}..{} failed at once: {}", node, start, end - 1, e.toString());
-                if (gen == generation) {
+                if (gen == generation && sendCursor.equals(read.next())) {
+                    sendCursor = from; // send the same batch again; nothing after it was sent
+                } else if (gen == generation) {
                     rewind();
                 }
-                changed.await(50, TimeUnit.MILLISECONDS);
+                changed.await(busy ? 2 : 50, TimeUnit.MILLISECONDS);
             } finally {
                 lock.unlock();
             }
         }
+    }
+
+    /** Whether the client has held a full window with nothing acknowledged for the publish timeout. Lock held. */
+    private boolean heldTooLong(long now, int held) {
+        if (now - lastProgressNanos < publishTimeoutNanos) {
+            return false;
+        }
+        if (!heldWarningLogged) {
+            heldWarningLogged = true;
+            LOG.warn("{}: the MQTT client holds {} unacknowledged publishes and none was acknowledged for {} ms;"
+                    + " publishing past them", node, held, TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos));
+        }
+        return true;
     }
 
     private long waitNanos(long now) {
@@ -501,6 +552,9 @@ public final class Publisher implements AutoCloseable {
                 if (gen == generation) {
                     inFlight.remove(start);
                 }
+                lastProgressNanos = nanoTime.getAsLong();
+                heldWarningLogged = false;
+                changed.signalAll(); // a slot of the client's is free, whichever connection sent the batch
                 deletable = acknowledged(start, end, endCursor, records, payloadBytes, recordBytes);
             } finally {
                 lock.unlock();
@@ -512,6 +566,11 @@ public final class Publisher implements AutoCloseable {
 
         @Override
         public void onFailure(IMqttToken token, Throwable exception) {
+            if (transport.stillHolds(token)) {
+                LOG.debug("{}: batch {}..{} stays with the MQTT client, which sends it again on its next connection ({})",
+                        node, start, end - 1, String.valueOf(exception));
+                return;
+            }
             failures.increment();
             LOG.debug("{}: batch {}..{} failed: {}", node, start, end - 1, String.valueOf(exception));
             lock.lock();

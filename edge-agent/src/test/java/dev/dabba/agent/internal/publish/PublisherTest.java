@@ -1,0 +1,225 @@
+package dev.dabba.agent.internal.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.dabba.agent.AgentConfig.BatchSettings;
+import dev.dabba.agent.AgentConfig.OutboxSettings;
+import dev.dabba.agent.FsyncPolicy;
+import dev.dabba.agent.FullPolicy;
+import dev.dabba.agent.internal.metrics.Metrics;
+import dev.dabba.agent.internal.outbox.Outbox;
+import dev.dabba.clock.EpochResolver;
+import dev.dabba.clock.HybridTimestamp;
+import dev.dabba.clock.NodeId;
+import dev.dabba.clock.VectorClock;
+import dev.dabba.record.EventId;
+import dev.dabba.record.Msisdn;
+import dev.dabba.record.RecordCodec;
+import dev.dabba.record.Usage;
+import dev.dabba.record.UsageRecord;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
+import org.eclipse.paho.mqttv5.client.MqttToken;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The publisher against a fake transport that plays the MQTT client's part: it keeps what it was given and says how
+ * many publishes it holds, as Paho does, which resends them on every new connection until their PUBACKs.
+ */
+class PublisherTest {
+
+    private static final NodeId TOWER = NodeId.of("MUMBAI_BKC");
+    private static final Instant NOW = Instant.parse("2026-11-26T10:00:00Z");
+    private static final Duration PUBLISH_TIMEOUT = Duration.ofSeconds(30);
+    private static final RecordCodec CODEC = RecordCodec.withoutCompression();
+
+    @TempDir
+    Path dir;
+
+    private final Metrics metrics = new Metrics();
+    private final FakeClient client = new FakeClient();
+    private final AtomicLong nanos = new AtomicLong(1);
+    private Outbox outbox;
+    private Publisher publisher;
+
+    /** One record per batch, no linger: each publish is one outbox entry, its index the record's sequence. */
+    private void start(int entries) throws Exception {
+        outbox = Outbox.open(dir.resolve("outbox"), new OutboxSettings(1 << 20, 64 * 1024, FsyncPolicy.BATCH,
+                Duration.ofSeconds(1), FullPolicy.REFUSE, Duration.ofSeconds(1)), 0, 0, metrics);
+        List<byte[]> payloads = new ArrayList<>();
+        for (int i = 0; i < entries; i++) {
+            payloads.add(new byte[] {(byte) i});
+        }
+        outbox.append(payloads);
+        publisher = new Publisher(TOWER, outbox, (index, payload) -> sms(index), CODEC, client, "records",
+                new BatchSettings(1, 1024, Duration.ZERO, 3), PUBLISH_TIMEOUT, nanos::get, () -> { }, dir.resolve("q"),
+                metrics);
+        publisher.start();
+    }
+
+    @AfterEach
+    void stop() {
+        if (publisher != null) {
+            publisher.close();
+        }
+        if (outbox != null) {
+            outbox.close();
+        }
+    }
+
+    /** The record stored at outbox entry {@code index}: sequence {@code index + 1}. */
+    private static UsageRecord sms(long index) {
+        return new UsageRecord(new EventId(TOWER, index + 1), Msisdn.of("+919876543210"), NOW,
+                new HybridTimestamp(1, 0), VectorClock.of(Map.of("MUMBAI_BKC", index + 1)),
+                new Usage.Sms(Msisdn.of("+919999999999")));
+    }
+
+    @Test
+    void batchesInFlightWhenTheConnectionDrops_stayWithTheClient_andAreNotSentTwice() throws Exception {
+        start(6);
+        publisher.connected(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L, 1L)));
+
+        // The connection drops with both in flight; the client keeps them and resends them on the next connection.
+        client.connectionLost();
+        publisher.disconnected();
+        client.reconnected();
+        publisher.connected(2);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.sent().equals(List.of(0L, 1L)));
+
+        client.acknowledge(0); // the PUBACK for the client's copy of entry 0: one slot free, for entry 2
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().size() == 3);
+        assertThat(client.sent()).as("entry 1 is still in flight: not sent again").containsExactly(0L, 1L, 2L);
+        client.acknowledge(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().size() == 4);
+        assertThat(client.sent()).as("entries published, in order").containsExactly(0L, 1L, 2L, 3L);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            client.acknowledgeAll();
+            return publisher.acknowledgedIndex() == 6;
+        });
+        assertThat(client.sent()).as("every entry once").containsExactly(0L, 1L, 2L, 3L, 4L, 5L);
+    }
+
+    @Test
+    void aCopyTheClientNeverGetsAcknowledged_isSentAgainAfterThePublishTimeout() throws Exception {
+        start(3);
+        publisher.connected(1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L)));
+        client.connectionLost();
+        publisher.disconnected();
+        client.reconnected();
+        publisher.connected(1);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.sent().equals(List.of(0L)));
+
+        // No PUBACK for the publish timeout and nothing else acknowledged: sent again, past the client's copy.
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() + 1);
+        publisher.wake();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().size() >= 2);
+        assertThat(client.sent()).as("entry 0 sent again").startsWith(0L, 0L);
+    }
+
+    @Test
+    void afterAPublishTimeoutWhileOthersAreAcknowledged_theClientsCopiesAreWaitedFor() throws Exception {
+        start(6);
+        publisher.connected(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L, 1L)));
+        client.acknowledge(0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().size() == 3);
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2);
+        client.acknowledge(0); // entry 1, half a timeout later
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L, 1L, 2L, 3L)));
+
+        // Entry 2 times out while the link still acknowledges (slowly): the publisher rewinds, but the client holds
+        // both 2 and 3, a full window, so it waits for them instead of queueing copies behind them.
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2 + 2);
+        publisher.wake();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.sent().equals(List.of(0L, 1L, 2L, 3L)));
+        // Acknowledged in order: 2 is not sent again. (3 may be: once 2 is acknowledged the client holds less than
+        // a window, and which batches it holds after a rewind the publisher does not know.)
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            client.acknowledgeAll();
+            return publisher.acknowledgedIndex() == 6;
+        });
+        List<Long> afterWait = client.sent().subList(4, client.sent().size());
+        assertThat(afterWait).as("sent after the wait").contains(4L, 5L).doesNotContain(0L, 1L, 2L);
+        assertThat(afterWait).as("sent after the wait").hasSizeLessThanOrEqualTo(3);
+    }
+
+    /** Keeps every publish until acknowledged, like Paho; the publisher's callbacks are called as Paho calls them. */
+    private static final class FakeClient implements Publisher.Transport {
+        private record Held(long entry, MqttActionListener callback, IMqttToken token) {
+        }
+
+        private final List<Long> sent = new CopyOnWriteArrayList<>();
+        private final List<Held> held = new CopyOnWriteArrayList<>();
+        private volatile boolean connected = true;
+
+        @Override
+        public void publish(String topic, byte[] payload, MqttActionListener callback) throws MqttException {
+            if (!connected) {
+                throw new MqttException(MqttClientException.REASON_CODE_CLIENT_NOT_CONNECTED);
+            }
+            long entry = CODEC.decodeBatch(payload, EpochResolver.GENESIS_ONLY).records().get(0).id().sequence() - 1;
+            sent.add(entry);
+            held.add(new Held(entry, callback, new MqttToken("fake")));
+        }
+
+        @Override
+        public int held() {
+            return held.size();
+        }
+
+        @Override
+        public boolean stillHolds(IMqttToken token) {
+            return held.stream().anyMatch(h -> h.token() == token);
+        }
+
+        void reconnected() {
+            connected = true;
+        }
+
+        List<Long> sent() {
+            return List.copyOf(sent);
+        }
+
+        /**
+         * Paho refuses publishes from now on, fails every in-flight publish's token with the reason for the drop
+         * (before the link hears of the drop) and keeps the publishes.
+         */
+        void connectionLost() {
+            connected = false;
+            for (Held h : held) {
+                h.callback().onFailure(h.token(), new IllegalStateException("Connection lost"));
+            }
+        }
+
+        /** The PUBACKs for every publish held now. */
+        void acknowledgeAll() {
+            for (int i = held.size(); i > 0; i--) {
+                acknowledge(0);
+            }
+        }
+
+        /** The PUBACK for the {@code i}-th publish still held, oldest first. */
+        void acknowledge(int i) {
+            Held h = held.remove(i);
+            h.callback().onSuccess(h.token());
+        }
+    }
+}
