@@ -136,6 +136,7 @@ public final class Publisher implements AutoCloseable {
         this.nanoTime = nanoTime;
         this.onAcknowledged = onAcknowledged;
         this.quarantine = quarantine;
+        this.lastProgressNanos = nanoTime.getAsLong();
         this.ackIndex = outbox.acknowledgedIndex();
         this.ackCursor = outbox.cursorAt(ackIndex);
         this.sendCursor = ackCursor;
@@ -306,13 +307,13 @@ public final class Publisher implements AutoCloseable {
                 sendCursor = ackCursor; // acknowledged meanwhile, by late PUBACKs for earlier copies
             }
             long available = outbox.nextIndex() - sendCursor.index();
-            boolean clientFull = held >= window && !heldTooLong(now, held);
-            if (!connected || inFlight.size() >= window || clientFull || available <= 0) {
-                long wait = waitNanos(now);
-                if (clientFull) {
-                    wait = Math.min(wait, Math.max(1, lastProgressNanos + publishTimeoutNanos - now));
-                }
-                changed.await(wait, TimeUnit.NANOSECONDS);
+            if (!connected || inFlight.size() >= window || available <= 0) {
+                changed.await(waitNanos(now), TimeUnit.NANOSECONDS);
+                return;
+            }
+            if (held >= window && !heldTooLong(now, held)) {
+                changed.await(Math.min(waitNanos(now), Math.max(1, lastProgressNanos + publishTimeoutNanos - now)),
+                        TimeUnit.NANOSECONDS);
                 return;
             }
             boolean full = available >= batch.maxRecords() || available * averageEntryBytes >= batch.maxBytes();
