@@ -172,7 +172,7 @@ class ConnectRaceIT {
             MqttSettings m = base.mqtt();
             AgentConfig config = base.withMqtt(new MqttSettings(m.brokerUri(), m.clientId(), m.username(),
                     m.password(), m.topics(), m.keepAlive(), Duration.ofSeconds(1), m.sessionExpiry(),
-                    m.inflightWindow(), Duration.ofSeconds(1), // close() waits this long for the offline status, twice
+                    m.inflightWindow(), Duration.ofSeconds(1), // and close() waits at most this long
                     new ReconnectSettings(Duration.ofMillis(50), Duration.ofMillis(200), 0), m.tls()));
             Metrics metrics = new Metrics();
             QuietListener listener = new QuietListener();

@@ -44,6 +44,11 @@ public final class MqttLink implements AutoCloseable {
     /** MQTT 5 DISCONNECT reason codes: normal (the will is discarded), and "disconnect with will message". */
     private static final int DISCONNECT_NORMALLY = 0x00;
     private static final int DISCONNECT_WITH_WILL = 0x04;
+    /**
+     * The longest {@link #close} waits for the offline status, and then for in-flight publishes before it
+     * disconnects (at most {@code mqtt.publishTimeout} each): the agent's systemd unit allows 30 s for a stop.
+     */
+    static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
 
     /** What the link tells its owner. */
     public interface Listener {
@@ -439,25 +444,36 @@ public final class MqttLink implements AutoCloseable {
         return e.getMessage() + (cause != null && cause != e ? " (" + cause + ")" : "");
     }
 
-    /** Announces {@code offline}, disconnects and releases the client. */
+    /**
+     * Announces {@code offline}, disconnects and releases the client, within about {@link #CLOSE_WAIT} twice. The
+     * status goes by itself only when the client holds no other publish: it would queue behind those, as the
+     * {@code online} status does, so otherwise (or when it is not acknowledged in time) the link disconnects with
+     * reason 0x04 and the broker publishes the will, the same retained {@code offline}. Publishes still unacknowledged
+     * at the end are in the agent's outbox and go again after the restart.
+     */
     @Override
     public void close() {
         closing = true;
         connector.shutdownNow();
+        long wait = Math.min(mqtt.publishTimeout().toMillis(), CLOSE_WAIT.toMillis());
         try {
             if (client.isConnected()) {
-                int reason = DISCONNECT_NORMALLY;
-                try {
-                    client.publish(mqtt.topics().status(config.node()), "offline".getBytes(StandardCharsets.UTF_8),
-                            1, true).waitForCompletion(mqtt.publishTimeout().toMillis());
-                } catch (MqttException e) {
-                    // every in-flight slot taken, or no acknowledgement in time: the broker says it with the will
-                    LOG.info("{}: the offline status did not go ({}); disconnecting with the last will",
-                            config.node(), e.toString());
-                    reason = DISCONNECT_WITH_WILL;
+                int reason = DISCONNECT_WITH_WILL;
+                int held = heldPublishes();
+                if (held == 0) {
+                    try {
+                        client.publish(mqtt.topics().status(config.node()),
+                                "offline".getBytes(StandardCharsets.UTF_8), 1, true).waitForCompletion(wait);
+                        reason = DISCONNECT_NORMALLY;
+                    } catch (MqttException e) {
+                        LOG.info("{}: the offline status did not go ({}); disconnecting with the last will",
+                                config.node(), e.toString());
+                    }
+                } else {
+                    LOG.info("{}: {} publishes unacknowledged; disconnecting with the last will, which says offline",
+                            config.node(), held);
                 }
-                client.disconnect(mqtt.publishTimeout().toMillis(), null, null, reason, new MqttProperties())
-                        .waitForCompletion(mqtt.publishTimeout().toMillis());
+                client.disconnect(wait, null, null, reason, new MqttProperties()).waitForCompletion(wait);
             }
         } catch (MqttException e) {
             LOG.warn("{}: clean disconnect failed: {}", config.node(), e.toString());
