@@ -5,7 +5,6 @@ import static org.awaitility.Awaitility.await;
 
 import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.AgentConfig.MqttSettings;
-import dev.dabba.agent.AgentConfig.ReconnectSettings;
 import dev.dabba.agent.internal.metrics.Metrics;
 import dev.dabba.agent.internal.mqtt.MqttLink;
 import dev.dabba.clock.NodeId;
@@ -16,15 +15,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
-import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.IMqttMessageListener;
 import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
-import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
-import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -65,10 +62,10 @@ class StatusIT {
             AgentConfig base = AgentConfig.of(NodeId.of("WILL_TOWER"), spy.uri(), dir.resolve("agent"))
                     .withTopics(Brokers.uniqueTopics());
             MqttSettings m = base.mqtt();
+            // how long close() waits for the offline status
             AgentConfig config = base.withMqtt(new MqttSettings(m.brokerUri(), m.clientId(), m.username(),
                     m.password(), m.topics(), m.keepAlive(), m.connectTimeout(), m.sessionExpiry(),
-                    m.inflightWindow(), Duration.ofSeconds(1), // how long close() waits for the offline status
-                    new ReconnectSettings(Duration.ofMillis(50), Duration.ofMillis(200), 0), m.tls()));
+                    m.inflightWindow(), Duration.ofSeconds(1), m.reconnect(), m.tls()));
             String topic = config.mqtt().topics().status(config.node());
             watcher.watch(topic);
             MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
@@ -118,39 +115,15 @@ class StatusIT {
 
         Watcher(String uri) throws MqttException {
             client = new MqttClient(uri, "status-watcher-" + System.nanoTime(), new MemoryPersistence());
-            client.setCallback(new MqttCallback() {
-                @Override
-                public void messageArrived(String topic, MqttMessage message) {
-                    last.set(new String(message.getPayload(), StandardCharsets.UTF_8));
-                }
-
-                @Override
-                public void disconnected(MqttDisconnectResponse response) {
-                }
-
-                @Override
-                public void mqttErrorOccurred(MqttException exception) {
-                }
-
-                @Override
-                public void deliveryComplete(IMqttToken token) {
-                }
-
-                @Override
-                public void connectComplete(boolean reconnect, String serverURI) {
-                }
-
-                @Override
-                public void authPacketArrived(int reasonCode, MqttProperties properties) {
-                }
-            });
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(true);
             client.connect(o);
         }
 
         void watch(String topic) throws MqttException {
-            client.subscribe(topic, 1);
+            // (Paho 1.2.5's subscribe(String, int, listener) calls itself until the stack overflows)
+            client.subscribe(new MqttSubscription[] {new MqttSubscription(topic, 1)}, new IMqttMessageListener[] {
+                (t, message) -> last.set(new String(message.getPayload(), StandardCharsets.UTF_8))});
         }
 
         String last() {
