@@ -42,14 +42,9 @@ class StatusIT {
              Watcher watcher = new Watcher(broker.uri())) {
             AgentConfig config = AgentConfig.of(NodeId.of("STATUS_TOWER"), broker.uri(), dir.resolve("agent"))
                     .withTopics(Brokers.uniqueTopics());
-            String topic = config.mqtt().topics().status(config.node());
-            watcher.watch(topic);
-            MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
-            link.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "online".equals(watcher.last()));
+            MqttLink link = startOnline(config, watcher);
             link.close();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(watcher.last()));
-            watcher.assertRetained(topic, "offline");
+            watcher.awaitOffline(config);
         }
     }
 
@@ -66,15 +61,10 @@ class StatusIT {
             AgentConfig config = base.withMqtt(new MqttSettings(m.brokerUri(), m.clientId(), m.username(),
                     m.password(), m.topics(), m.keepAlive(), m.connectTimeout(), m.sessionExpiry(),
                     m.inflightWindow(), Duration.ofSeconds(1), m.reconnect(), m.tls()));
-            String topic = config.mqtt().topics().status(config.node());
-            watcher.watch(topic);
-            MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
-            link.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "online".equals(watcher.last()));
+            MqttLink link = startOnline(config, watcher);
             spy.swallowPublishes(true); // the offline status never reaches the broker
             link.close();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(watcher.last()));
-            watcher.assertRetained(topic, "offline");
+            watcher.awaitOffline(config);
         }
     }
 
@@ -91,11 +81,7 @@ class StatusIT {
              Watcher watcher = new Watcher(broker.uri())) {
             AgentConfig config = AgentConfig.of(NodeId.of("BUSY_TOWER"), spy.uri(), dir.resolve("agent"))
                     .withTopics(Brokers.uniqueTopics());
-            String topic = config.mqtt().topics().status(config.node());
-            watcher.watch(topic);
-            MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
-            link.start();
-            await().atMost(Duration.ofSeconds(30)).until(() -> "online".equals(watcher.last()));
+            MqttLink link = startOnline(config, watcher);
             spy.swallowPublishes(true);
             link.publish(config.mqtt().topics().records(config.node()), new byte[] {1}, 1, false, null, null);
             await().atMost(Duration.ofSeconds(10)).until(() -> link.heldPublishes() == 1);
@@ -103,9 +89,17 @@ class StatusIT {
             link.close();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("close with the default 30 s publish timeout")
                     .isLessThan(Duration.ofSeconds(20));
-            await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(watcher.last()));
-            watcher.assertRetained(topic, "offline");
+            watcher.awaitOffline(config);
         }
+    }
+
+    /** Starts a link for {@code config} once {@code watcher} follows its status, and waits until it says online. */
+    private static MqttLink startOnline(AgentConfig config, Watcher watcher) throws MqttException {
+        watcher.watch(config.mqtt().topics().status(config.node()));
+        MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
+        link.start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> "online".equals(watcher.last()));
+        return link;
     }
 
     /** A second client that follows the status topic, as a dashboard would. */
@@ -128,6 +122,12 @@ class StatusIT {
 
         String last() {
             return last.get();
+        }
+
+        /** Waits until the status says offline, and checks that a client subscribing now is given it, retained. */
+        void awaitOffline(AgentConfig config) throws MqttException {
+            await().atMost(Duration.ofSeconds(30)).until(() -> "offline".equals(last()));
+            assertRetained(config.mqtt().topics().status(config.node()), "offline");
         }
 
         /** A client subscribing now is given {@code expected} as the retained status. */
