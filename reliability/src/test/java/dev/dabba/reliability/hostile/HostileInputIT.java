@@ -47,7 +47,9 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -56,7 +58,9 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.eclipse.paho.mqttv5.client.MqttClient;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
@@ -326,41 +330,85 @@ class HostileInputIT {
         return out;
     }
 
-    /** A plain Paho MQTT 5 client publishing QoS 1, one message at a time. */
+    /**
+     * A plain Paho MQTT 5 client publishing QoS 1 with at most {@link #WINDOW} publishes unresolved, never more than
+     * the broker's receive maximum.
+     *
+     * <p>It must never be refused with "too many publishes in progress" (32202): Paho 1.2.5 gives a publish to a new
+     * topic a topic alias <em>before</em> it checks the in-flight count, and keeps that alias when it refuses the
+     * publish, so every later publish to that topic goes out with the alias alone, which the broker never learned:
+     * Mosquitto then disconnects with reason 0x82 (protocol error). A publisher that waits only for each PUBACK does
+     * get refused, because Paho reports a PUBACK to the waiting thread before its callback thread takes the publish
+     * out of the in-flight count; under load that thread can fall behind by the broker's whole receive maximum
+     * (seen in CI). Paho's callback thread lowers the count before it calls an action listener, so a window released
+     * by the listener bounds what Paho counts.
+     */
     private static final class Publisher implements AutoCloseable {
-        private final MqttClient client;
+        private static final int WINDOW = 16;
+
+        private final MqttAsyncClient client;
+        private final int window;
+        private final Semaphore unresolved;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final MqttActionListener listener = new MqttActionListener() {
+            @Override
+            public void onSuccess(IMqttToken token) {
+                unresolved.release();
+            }
+
+            @Override
+            public void onFailure(IMqttToken token, Throwable e) {
+                failure.compareAndSet(null, e);
+                unresolved.release();
+            }
+        };
 
         Publisher(String uri) throws Exception {
-            client = new MqttClient(uri, "hostile-" + System.nanoTime(), new MemoryPersistence());
+            client = new MqttAsyncClient(uri, "hostile-" + System.nanoTime(), new MemoryPersistence());
             MqttConnectionOptions o = new MqttConnectionOptions();
             o.setCleanStart(true);
-            client.connect(o);
+            IMqttToken connected = client.connect(o);
+            connected.waitForCompletion(30_000);
+            Integer receiveMaximum = connected.getResponseProperties() == null ? null
+                    : connected.getResponseProperties().getReceiveMaximum();
+            window = Math.min(WINDOW, receiveMaximum == null ? 65_535 : receiveMaximum);
+            unresolved = new Semaphore(window);
         }
 
         void publish(String topic, byte[] payload) throws Exception {
+            throwIfFailed();
+            if (!unresolved.tryAcquire(60, TimeUnit.SECONDS)) {
+                throw new IllegalStateException(window + " publishes still unacknowledged after 60 s");
+            }
             MqttMessage m = new MqttMessage(payload);
             m.setQos(1);
-            for (int attempt = 0; ; attempt++) {
-                try {
-                    client.publish(topic, m);
-                    return;
-                } catch (org.eclipse.paho.mqttv5.common.MqttException e) {
-                    // The broker's receive maximum: PUBACKs of earlier messages have not all arrived yet; wait
-                    // for those deliveries to complete, then try again.
-                    if (e.getReasonCode() != 32202 || attempt > 1_000) {
-                        throw e;
-                    }
-                    for (org.eclipse.paho.mqttv5.client.IMqttToken pending : client.getPendingTokens()) {
-                        pending.waitForCompletion(10_000);
-                    }
-                }
+            try {
+                client.publish(topic, m, null, listener);
+            } catch (org.eclipse.paho.mqttv5.common.MqttException | RuntimeException e) {
+                unresolved.release();
+                throw e;
             }
         }
 
+        private void throwIfFailed() {
+            Throwable f = failure.get();
+            if (f != null) {
+                throw new IllegalStateException("a publish failed: " + f, f);
+            }
+        }
+
+        /** Waits for every publish to be acknowledged, then disconnects. */
         @Override
         public void close() throws Exception {
-            client.disconnect();
-            client.close();
+            try {
+                if (!unresolved.tryAcquire(window, 60, TimeUnit.SECONDS)) {
+                    throw new IllegalStateException("publishes still unacknowledged 60 s after the last one");
+                }
+                throwIfFailed();
+            } finally {
+                client.disconnect().waitForCompletion(10_000);
+                client.close();
+            }
         }
     }
 }

@@ -270,8 +270,11 @@ public final class MqttLink implements AutoCloseable {
      * network connection), so the broker disconnects with reason 0x94 and the agent loops on reconnects for ever
      * (eclipse-paho/paho.mqtt.java#1104; Mosquitto and HiveMQ both allow aliases by default). Paho has no option to
      * turn them off, so the connection state's alias maximum is set to 0 before anything is published on it: every
-     * PUBLISH keeps its topic name, at the cost of a few bytes per batch. If Paho's internals change, the agent logs
-     * an error and brokers should be configured without aliases ({@code max_topic_alias 0} in Mosquitto).
+     * PUBLISH keeps its topic name, at the cost of a few bytes per batch. It also matters for refused publishes: Paho
+     * gives a new topic its alias before it checks its in-flight limit and keeps the alias when it refuses the publish
+     * (32202, which the publisher retries), so the retry would go out with an alias the broker never learned and be
+     * answered with DISCONNECT 0x82. If Paho's internals change, the agent logs an error and brokers should be
+     * configured without aliases ({@code max_topic_alias 0} in Mosquitto).
      */
     private void refuseOutgoingTopicAliases() {
         if (CONNECTION_STATE == null) {
