@@ -246,6 +246,11 @@ public record AgentConfig(
                     sessionExpiry, window, publishTimeout, reconnect, tls);
         }
 
+        public MqttSettings withPublishTimeout(Duration timeout) {
+            return new MqttSettings(brokerUri, clientId, username, password, topics, keepAlive, connectTimeout,
+                    sessionExpiry, inflightWindow, timeout, reconnect, tls);
+        }
+
         @Override
         public String toString() {
             return "MqttSettings[brokerUri=" + brokerUri + ", clientId=" + clientId + ", username=" + username

@@ -296,9 +296,14 @@ public final class EdgeAgent implements AutoCloseable {
         publisher = new Publisher(config.node(), outbox, forTheJob, wireCodec,
                 new Publisher.Transport() {
                     @Override
-                    public void publish(String topic, byte[] payload, MqttActionListener callback)
+                    public IMqttToken publish(String topic, byte[] payload, MqttActionListener callback)
                             throws Exception {
-                        link.publish(topic, payload, 1, false, null, callback);
+                        return link.publish(topic, payload, 1, false, null, callback);
+                    }
+
+                    @Override
+                    public void reconnect(String reason) {
+                        link.reconnect(reason);
                     }
 
                     @Override

@@ -77,6 +77,7 @@ public final class MqttLink implements AutoCloseable {
     private final Metrics.Counter reconnects;
     private final Metrics.Counter losses;
     private final Metrics.Counter failures;
+    private final Metrics.Counter stalls;
     private volatile boolean connected;
     private volatile boolean closing;
     private volatile String lastError = "not connected yet";
@@ -115,6 +116,8 @@ public final class MqttLink implements AutoCloseable {
                 "Successful connections after the first one.");
         this.losses = metrics.counter("dabba_agent_mqtt_connection_losses_total", "Connections lost.");
         this.failures = metrics.counter("dabba_agent_mqtt_connect_failures_total", "Connection attempts that failed.");
+        this.stalls = metrics.counter("dabba_agent_mqtt_stall_reconnects_total",
+                "Connections the agent dropped itself because PUBACKs stopped coming on them (reconnected at once).");
         metrics.gauge("dabba_agent_mqtt_connected", "1 while connected to the broker.", () -> connected ? 1 : 0);
         metrics.gauge("dabba_agent_mqtt_held_publishes",
                 "Publishes the MQTT client holds until their PUBACK, resent on every reconnect.", this::heldPublishes);
@@ -170,6 +173,38 @@ public final class MqttLink implements AutoCloseable {
         } catch (RuntimeException e) {
             return false; // closed
         }
+    }
+
+    /**
+     * Drops the current connection and makes a new one, without waiting: for a connection that stays up but on
+     * which the broker's PUBACKs stopped (a broker or a middlebox that lost packets; the keep-alive sees nothing
+     * wrong). MQTT sends a publish again only on a new connection, so this is how the publishes the client holds go
+     * again; a second copy published on the same connection would queue behind them. The link says DISCONNECT
+     * normally (the broker keeps the session and drops the will, so the status stays {@code online}) and connects
+     * again after the usual backoff. Nothing happens if the link is down or closing.
+     */
+    public void reconnect(String reason) {
+        try {
+            connector.execute(() -> dropForReconnect(reason));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // closing
+        }
+    }
+
+    private void dropForReconnect(String reason) {
+        if (closing || !connected || !client.isConnected()) {
+            return;
+        }
+        stalls.increment();
+        LOG.warn("{}: dropping the connection to {} and connecting again ({})", config.node(), mqtt.brokerUri(),
+                reason);
+        try {
+            client.disconnectForcibly(0, 1_000, DISCONNECT_NORMALLY, new MqttProperties());
+        } catch (MqttException e) {
+            LOG.debug("{}: dropping the connection: {}", config.node(), e.toString());
+        }
+        // Paho calls no callback for a disconnect of its own client's making
+        lost("dropped by the agent: " + reason);
     }
 
     /** Why the link is not connected, or what last went wrong. */

@@ -33,17 +33,19 @@ import org.slf4j.LoggerFactory;
  * QoS 1 and keeps up to a window of batches in flight. A PUBACK marks its batch's entries acknowledged; the
  * acknowledged index is the end of the contiguous acknowledged prefix, and entries below it are never sent again.
  *
- * <p>When a publish fails or a PUBACK takes longer than the publish timeout, the send cursor goes back to the
- * acknowledged index and everything after it is sent again: the broker may see a batch twice, with the same records
- * and event ids, never a record lost. PUBACKs that arrive late still count, and what they acknowledge is not sent
- * again.
+ * <p>When a publish fails and the client no longer holds it (the broker refused it, or the client never took it),
+ * the send cursor goes back to the acknowledged index and everything after it is sent again: the broker may see a
+ * batch twice, with the same records and event ids, never a record lost. PUBACKs that arrive late still count, and
+ * what they acknowledge is not sent again.
  *
  * <p>A dropped connection is not such a failure. The MQTT client keeps every publish it accepted until its PUBACK
  * and sends it again on each new connection of the session (Paho, with a persistent session); the batches it still
  * holds ({@link Transport#stillHolds}) stay in flight across the reconnect, and the publisher goes on after them
- * instead of queueing second copies behind the client's. Copies the client holds after a rewind count against the
- * window too ({@link Transport#held}), so a publish timeout on a slow link does not pile more copies onto it; should
- * the client hold a full window with nothing acknowledged for the publish timeout, the publisher sends anyway.
+ * instead of queueing second copies behind the client's. Nor is a PUBACK missing for the publish timeout on a live
+ * connection: MQTT sends a publish again only on a new connection, so the publisher asks the link for one
+ * ({@link Transport#reconnect}) instead of publishing a copy, and the client resends what it holds there. The same
+ * happens when the client holds a full window ({@link Transport#held}: copies from before a rewind count too) and
+ * nothing was acknowledged for the publish timeout.
  */
 public final class Publisher implements AutoCloseable {
 
@@ -62,7 +64,8 @@ public final class Publisher implements AutoCloseable {
 
     /** Publishes one batch; the link in production, a fake in tests. */
     public interface Transport {
-        void publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
+        /** Hands the batch to the client; the token identifies it in {@link #stillHolds}. */
+        IMqttToken publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
 
         /** Publishes the client holds unacknowledged, from earlier connections too; 0 if it does not say. */
         default int held() {
@@ -76,9 +79,19 @@ public final class Publisher implements AutoCloseable {
         default boolean stillHolds(IMqttToken token) {
             return false;
         }
+
+        /**
+         * Drops the connection and makes a new one, without waiting: the client sends everything it holds again
+         * there. {@code reason} says why, for the log.
+         */
+        void reconnect(String reason);
     }
 
-    private record InFlight(long start, long end, long sentNanos) {
+    /** A batch handed to the client; {@code token} is null until the client returned it. */
+    private record InFlight(long start, long end, long sentNanos, IMqttToken token) {
+        InFlight sentAt(long nanos) {
+            return new InFlight(start, end, nanos, token);
+        }
     }
 
     private record AckedRange(long end, Outbox.Cursor endCursor) {
@@ -114,9 +127,8 @@ public final class Publisher implements AutoCloseable {
     private boolean connected;
     private int window = 1;
     private long generation;
-    /** When a PUBACK last came, or the link last connected. */
+    /** When a PUBACK last came, the link last connected, or the publisher last asked it to reconnect. */
     private long lastProgressNanos;
-    private boolean heldWarningLogged;
     private long lingerStart;
     private long flushUpTo;
     private double averageEntryBytes = 64;
@@ -148,7 +160,8 @@ public final class Publisher implements AutoCloseable {
         this.recordBytesIn = metrics.counter("dabba_agent_publish_record_bytes_total",
                 "Bytes of stored records in acknowledged batches, before batch encoding and compression.");
         this.failures = metrics.counter("dabba_agent_publish_failures_total",
-                "Publishes that failed or timed out (their records are sent again).");
+                "Publishes that failed, or whose PUBACK did not come within the publish timeout (their records are"
+                        + " sent again, by the publisher or, on a new connection, by the MQTT client).");
         this.resends = metrics.counter("dabba_agent_publish_rewinds_total",
                 "Times the send cursor went back to the acknowledged index (reconnects, failures, timeouts).");
         this.quarantined = metrics.counter("dabba_agent_outbox_quarantined_total",
@@ -187,7 +200,7 @@ public final class Publisher implements AutoCloseable {
             this.window = Math.max(1, window);
             long now = nanoTime.getAsLong();
             this.lastProgressNanos = now;
-            inFlight.replaceAll((start, f) -> new InFlight(f.start(), f.end(), now));
+            inFlight.replaceAll((start, f) -> f.sentAt(now));
             changed.signalAll();
         } finally {
             lock.unlock();
@@ -299,10 +312,10 @@ public final class Publisher implements AutoCloseable {
         Outbox.Cursor from;
         long gen;
         int held = transport.held(); // outside the lock: the client's own locks are taken in there
+        checkProgress(held);
         lock.lock();
         try {
             long now = nanoTime.getAsLong();
-            expireTimedOut(now);
             if (sendCursor.index() < ackIndex) {
                 sendCursor = ackCursor; // acknowledged meanwhile, by late PUBACKs for earlier copies
             }
@@ -311,7 +324,8 @@ public final class Publisher implements AutoCloseable {
                 changed.await(waitNanos(now), TimeUnit.NANOSECONDS);
                 return;
             }
-            if (held >= window && !heldTooLong(now, held)) {
+            if (held >= window) {
+                // the client's copies fill the window: wait for their PUBACKs (checkProgress reconnects if none come)
                 changed.await(Math.min(waitNanos(now), Math.max(1, lastProgressNanos + publishTimeoutNanos - now)),
                         TimeUnit.NANOSECONDS);
                 return;
@@ -366,7 +380,7 @@ public final class Publisher implements AutoCloseable {
             }
             sendCursor = read.next();
             if (!records.isEmpty()) {
-                inFlight.put(start, new InFlight(start, end, nanoTime.getAsLong()));
+                inFlight.put(start, new InFlight(start, end, nanoTime.getAsLong(), null));
             } else if (acknowledged(start, end, read.next(), 0, 0, 0)) { // nothing publishable in the range
                 onAcknowledged.run();
             }
@@ -379,8 +393,15 @@ public final class Publisher implements AutoCloseable {
         byte[] payload = codec.encodeBatch(new RecordBatch(node, records));
         long recordBytes = read.bytes();
         try {
-            transport.publish(topic, payload, new Callback(start, end, read.next(), gen, payload.length,
-                    recordBytes, records.size()));
+            IMqttToken token = transport.publish(topic, payload, new Callback(start, end, read.next(), gen,
+                    payload.length, recordBytes, records.size()));
+            lock.lock();
+            try {
+                inFlight.computeIfPresent(start, (k, f) -> gen == generation && f.token() == null
+                        ? new InFlight(f.start(), f.end(), f.sentNanos(), token) : f);
+            } finally {
+                lock.unlock();
+            }
         } catch (Exception e) {
             boolean busy = e instanceof MqttException me
                     && me.getReasonCode() == MqttClientException.REASON_CODE_MAX_INFLIGHT;
@@ -408,17 +429,69 @@ public final class Publisher implements AutoCloseable {
         }
     }
 
-    /** Whether the client has held a full window with nothing acknowledged for the publish timeout. Lock held. */
-    private boolean heldTooLong(long now, int held) {
-        if (now - lastProgressNanos < publishTimeoutNanos) {
-            return false;
+    /**
+     * Asks the link for a new connection when the oldest in-flight batch the client holds got no PUBACK within the
+     * publish timeout, or when the client holds a full window and nothing was acknowledged for as long; rewinds when
+     * the late batch is no longer with the client. Nothing happens while the link is down: {@link #connected} starts
+     * the timeouts over.
+     */
+    private void checkProgress(int held) {
+        InFlight late;
+        long gen;
+        long now;
+        lock.lock();
+        try {
+            if (!connected) {
+                return;
+            }
+            now = nanoTime.getAsLong();
+            late = null;
+            for (InFlight f : inFlight.values()) {
+                if (now - f.sentNanos() > publishTimeoutNanos) {
+                    late = f;
+                    break;
+                }
+            }
+            if (late == null && (held < window || now - lastProgressNanos < publishTimeoutNanos)) {
+                return;
+            }
+            gen = generation;
+        } finally {
+            lock.unlock();
         }
-        if (!heldWarningLogged) {
-            heldWarningLogged = true;
-            LOG.warn("{}: the MQTT client holds {} unacknowledged publishes and none was acknowledged for {} ms;"
-                    + " publishing past them", node, held, TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos));
+        // outside the lock, like held(): the client's own locks are taken in there
+        boolean holds = late == null || late.token() != null && transport.stillHolds(late.token());
+        String reason;
+        lock.lock();
+        try {
+            if (gen != generation || !connected || late != null && !late.equals(inFlight.get(late.start()))) {
+                return; // acknowledged, failed or rewound meanwhile
+            }
+            long millis = TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos);
+            if (late != null) {
+                failures.increment();
+            }
+            if (!holds) {
+                LOG.warn("{}: no PUBACK for entries {}..{} within {} ms and the MQTT client no longer holds them;"
+                        + " sending again from entry {}", node, late.start(), late.end() - 1, millis, ackIndex);
+                rewind();
+                lastProgressNanos = now; // the copies get a whole timeout before the held-window check
+                return;
+            }
+            reason = late != null
+                    ? "no PUBACK for entries " + late.start() + ".." + (late.end() - 1) + " within " + millis + " ms"
+                    : "the MQTT client holds " + held + " unacknowledged publishes and none was acknowledged for "
+                            + millis + " ms";
+            // the next check is a whole timeout away, and connected() starts the timeouts over once more
+            long at = nanoTime.getAsLong();
+            inFlight.replaceAll((start, f) -> f.sentAt(at));
+            lastProgressNanos = at;
+        } finally {
+            lock.unlock();
         }
-        return true;
+        LOG.warn("{}: {}; asking the link for a new connection, on which the MQTT client sends them again", node,
+                reason);
+        transport.reconnect(reason);
     }
 
     private long waitNanos(long now) {
@@ -428,18 +501,6 @@ public final class Publisher implements AutoCloseable {
             wait = Math.min(wait, Math.max(1, oldest + publishTimeoutNanos - now));
         }
         return wait;
-    }
-
-    private void expireTimedOut(long now) {
-        for (InFlight f : inFlight.values()) {
-            if (now - f.sentNanos() > publishTimeoutNanos) {
-                failures.increment();
-                LOG.warn("{}: no PUBACK for entries {}..{} within {} ms; sending again from entry {}", node,
-                        f.start(), f.end() - 1, TimeUnit.NANOSECONDS.toMillis(publishTimeoutNanos), ackIndex);
-                rewind();
-                return;
-            }
-        }
     }
 
     /** The entries' records; null if an entry read without its payload is no longer in memory. */
@@ -554,7 +615,6 @@ public final class Publisher implements AutoCloseable {
                     inFlight.remove(start);
                 }
                 lastProgressNanos = nanoTime.getAsLong();
-                heldWarningLogged = false;
                 changed.signalAll(); // a slot of the client's is free, whichever connection sent the batch
                 deletable = acknowledged(start, end, endCursor, records, payloadBytes, recordBytes);
             } finally {
