@@ -293,6 +293,7 @@ public final class EdgeAgent implements AutoCloseable {
                 return recent.has(index);
             }
         };
+        String recordsTopic = config.mqtt().topics().records(config.node());
         publisher = new Publisher(config.node(), outbox, forTheJob, wireCodec,
                 new Publisher.Transport() {
                     @Override
@@ -308,7 +309,9 @@ public final class EdgeAgent implements AutoCloseable {
 
                     @Override
                     public int held() {
-                        return link.heldPublishes();
+                        // the records' only: handovers, their acknowledgements and the status are not the
+                        // publisher's, and a slow peer's handovers must not hold the records back
+                        return link.heldPublishes(recordsTopic);
                     }
 
                     @Override
@@ -316,7 +319,7 @@ public final class EdgeAgent implements AutoCloseable {
                         return link.holds(token);
                     }
                 },
-                config.mqtt().topics().records(config.node()), config.batch(), config.mqtt().publishTimeout(),
+                recordsTopic, config.batch(), config.mqtt().publishTimeout(),
                 System::nanoTime, this::queueMaintenance, state.resolve("quarantine"), metrics);
         publisher.start();
         link.start();

@@ -157,6 +157,22 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
+    /** The publishes on {@code topic} the MQTT client holds until their PUBACK (see {@link #heldPublishes()}). */
+    public int heldPublishes(String topic) {
+        try {
+            int n = 0;
+            for (IMqttToken t : client.getPendingTokens()) {
+                String[] topics = t.getTopics();
+                if (topics != null && topics.length > 0 && topic.equals(topics[0])) {
+                    n++;
+                }
+            }
+            return n;
+        } catch (RuntimeException e) {
+            return 0; // closed
+        }
+    }
+
     /**
      * Whether the MQTT client still holds the publish of {@code token} until its PUBACK. Paho fails the tokens of a
      * dropped connection with the reason for the drop and keeps their publishes (the session is persistent), sending
@@ -196,8 +212,8 @@ public final class MqttLink implements AutoCloseable {
             return;
         }
         stalls.increment();
-        LOG.warn("{}: dropping the connection to {} and connecting again ({})", config.node(), mqtt.brokerUri(),
-                reason);
+        LOG.warn("{}: dropping the connection to {} and connecting again ({}); the MQTT client holds {}",
+                config.node(), mqtt.brokerUri(), reason, describeHeld());
         try {
             client.disconnectForcibly(0, 1_000, DISCONNECT_NORMALLY, new MqttProperties());
         } catch (MqttException e) {
@@ -205,6 +221,29 @@ public final class MqttLink implements AutoCloseable {
         }
         // Paho calls no callback for a disconnect of its own client's making
         lost("dropped by the agent: " + reason);
+    }
+
+    /** The publishes the client holds, by topic: how many, their message ids, how many carry a failure. */
+    String describeHeld() {
+        java.util.Map<String, List<String>> byTopic = new java.util.TreeMap<>();
+        try {
+            for (IMqttToken t : client.getPendingTokens()) {
+                String[] topics = t.getTopics();
+                String topic = topics == null || topics.length == 0 ? "?" : topics[0];
+                byTopic.computeIfAbsent(topic, k -> new java.util.ArrayList<>())
+                        .add(t.getMessageId() + (t.getException() == null ? "" : "!") + (t.isComplete() ? "c" : ""));
+            }
+        } catch (RuntimeException e) {
+            return "nothing (closed)";
+        }
+        if (byTopic.isEmpty()) {
+            return "nothing";
+        }
+        StringBuilder b = new StringBuilder();
+        byTopic.forEach((topic, ids) -> b.append(b.length() == 0 ? "" : "; ").append(ids.size()).append(" on ")
+                .append(topic).append(" (message ids ").append(String.join(" ", ids)).append(')'));
+        return b.append(" (! failed on an earlier connection, c completed); written and unacknowledged on this"
+                + " connection: ").append(client.getInFlightMessageCount()).toString();
     }
 
     /** Why the link is not connected, or what last went wrong. */

@@ -67,7 +67,10 @@ public final class Publisher implements AutoCloseable {
         /** Hands the batch to the client; the token identifies it in {@link #stillHolds}. */
         IMqttToken publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
 
-        /** Publishes the client holds unacknowledged, from earlier connections too; 0 if it does not say. */
+        /**
+         * Publishes of this publisher's topic the client holds unacknowledged, from earlier connections too (not the
+         * client's other publishes); 0 if it does not say.
+         */
         default int held() {
             return 0;
         }
@@ -163,7 +166,8 @@ public final class Publisher implements AutoCloseable {
                 "Publishes that failed, or whose PUBACK did not come within the publish timeout (their records are"
                         + " sent again, by the publisher or, on a new connection, by the MQTT client).");
         this.resends = metrics.counter("dabba_agent_publish_rewinds_total",
-                "Times the send cursor went back to the acknowledged index (reconnects, failures, timeouts).");
+                "Times the send cursor went back to the acknowledged index (a failed publish the MQTT client no longer"
+                        + " holds, a move to a new epoch lineage).");
         this.quarantined = metrics.counter("dabba_agent_outbox_quarantined_total",
                 "Stored entries that could not be decoded; copied to STATE/quarantine and skipped (an alarm).");
         this.busyRetries = metrics.counter("dabba_agent_publish_busy_retries_total",
