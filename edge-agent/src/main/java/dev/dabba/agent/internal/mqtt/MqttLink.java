@@ -5,7 +5,10 @@ import dev.dabba.agent.AgentConfig.MqttSettings;
 import dev.dabba.agent.internal.metrics.Metrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -195,7 +198,10 @@ public final class MqttLink implements AutoCloseable {
      * Drops the current connection and makes a new one, without waiting: for a connection that stays up but on
      * which the broker's PUBACKs stopped (a broker or a middlebox that lost packets; the keep-alive sees nothing
      * wrong). MQTT sends a publish again only on a new connection, so this is how the publishes the client holds go
-     * again; a second copy published on the same connection would queue behind them. The link says DISCONNECT
+     * again; a second copy published on the same connection would queue behind them. A broker that throttles the
+     * tower (HiveMQ's overload protection stops reading from a publisher) looks the same from here, for as long as it
+     * throttles; the publisher asks only after {@code mqtt.publishTimeout}, so such a broker sees at most one
+     * reconnect, and one resend of what the client holds, per timeout. The link says DISCONNECT
      * normally (the broker keeps the session and drops the will, so the status stays {@code online}) and connects
      * again after the usual backoff. Nothing happens if the link is down or closing.
      */
@@ -225,12 +231,12 @@ public final class MqttLink implements AutoCloseable {
 
     /** The publishes the client holds, by topic: how many, their message ids, how many carry a failure. */
     String describeHeld() {
-        java.util.Map<String, List<String>> byTopic = new java.util.TreeMap<>();
+        Map<String, List<String>> byTopic = new TreeMap<>();
         try {
             for (IMqttToken t : client.getPendingTokens()) {
                 String[] topics = t.getTopics();
                 String topic = topics == null || topics.length == 0 ? "?" : topics[0];
-                byTopic.computeIfAbsent(topic, k -> new java.util.ArrayList<>())
+                byTopic.computeIfAbsent(topic, k -> new ArrayList<>())
                         .add(t.getMessageId() + (t.getException() == null ? "" : "!") + (t.isComplete() ? "c" : ""));
             }
         } catch (RuntimeException e) {

@@ -132,6 +132,9 @@ public final class Publisher implements AutoCloseable {
     private long generation;
     /** When a PUBACK last came, the link last connected, or the publisher last asked it to reconnect. */
     private long lastProgressNanos;
+    /** Since when the client's held copies have filled the window, stopping the publisher; NOT_HELD if they do not. */
+    private long heldSinceNanos = NOT_HELD;
+    private static final long NOT_HELD = Long.MIN_VALUE;
     private long lingerStart;
     private long flushUpTo;
     private double averageEntryBytes = 64;
@@ -330,10 +333,14 @@ public final class Publisher implements AutoCloseable {
             }
             if (held >= window) {
                 // the client's copies fill the window: wait for their PUBACKs (checkProgress reconnects if none come)
-                changed.await(Math.min(waitNanos(now), Math.max(1, lastProgressNanos + publishTimeoutNanos - now)),
-                        TimeUnit.NANOSECONDS);
+                if (heldSinceNanos == NOT_HELD) {
+                    heldSinceNanos = now;
+                }
+                long check = Math.max(heldSinceNanos, lastProgressNanos) + publishTimeoutNanos;
+                changed.await(Math.min(waitNanos(now), Math.max(1, check - now)), TimeUnit.NANOSECONDS);
                 return;
             }
+            heldSinceNanos = NOT_HELD;
             boolean full = available >= batch.maxRecords() || available * averageEntryBytes >= batch.maxBytes();
             boolean flushing = flushUpTo > sendCursor.index();
             if (!full && !flushing && !batch.linger().isZero()) {
@@ -456,7 +463,9 @@ public final class Publisher implements AutoCloseable {
                     break;
                 }
             }
-            if (late == null && (held < window || now - lastProgressNanos < publishTimeoutNanos)) {
+            // held copies: counted from when they stopped the publisher, not from a PUBACK before a quiet spell
+            if (late == null && (held < window || heldSinceNanos == NOT_HELD
+                    || now - Math.max(heldSinceNanos, lastProgressNanos) < publishTimeoutNanos)) {
                 return;
             }
             gen = generation;

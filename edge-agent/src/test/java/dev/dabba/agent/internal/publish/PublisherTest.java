@@ -197,6 +197,25 @@ class PublisherTest {
     }
 
     @Test
+    void heldCopiesGetAWholeTimeoutFromWhenTheyStopThePublisher_notFromAnEarlierPuback() throws Exception {
+        start(4);
+        publisher.connected(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L, 1L)));
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2); // nothing acknowledged since the connection
+        publisher.resendUnacknowledged(); // the client's copies of 0 and 1 now fill the window
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.sent().equals(List.of(0L, 1L)));
+
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2 + 1); // a timeout since the last PUBACK, half since the stop
+        publisher.wake();
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.reconnects().isEmpty());
+        nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2);
+        publisher.wake();
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.reconnects().size() == 1);
+    }
+
+    @Test
     void aLateBatchTheClientNoLongerHolds_isSentAgain() throws Exception {
         start(2);
         publisher.connected(1);
