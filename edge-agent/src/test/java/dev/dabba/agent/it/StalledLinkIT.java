@@ -21,7 +21,6 @@ import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -95,20 +94,7 @@ class StalledLinkIT {
                 .directory(dir.resolve("broker")).start();
              PublishSpy spy = new PublishSpy(broker.port())) {
             AgentConfig config = AgentConfig.of(node, spy.uri(), dir.resolve("held")).withTopics(topics);
-            MqttLink link = new MqttLink(config, List.of(), new MqttLink.Listener() {
-                @Override
-                public void connected(boolean sessionPresent, int window) {
-                }
-
-                @Override
-                public void disconnected(String reason) {
-                }
-
-                @Override
-                public void messageArrived(String topic, MqttMessage message, Runnable complete) {
-                    complete.run();
-                }
-            }, new Metrics(), () -> 0.5);
+            MqttLink link = new MqttLink(config, List.of(), new NoListener(), new Metrics(), () -> 0.5);
             try {
                 link.start();
                 assertThat(link.awaitFirstConnection(Duration.ofSeconds(30))).isTrue();

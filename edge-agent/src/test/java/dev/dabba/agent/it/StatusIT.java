@@ -20,7 +20,6 @@ import org.eclipse.paho.mqttv5.client.MqttClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
-import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.MqttSubscription;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -144,21 +143,6 @@ class StatusIT {
                 client.disconnect();
             }
             client.close();
-        }
-    }
-
-    private static final class NoListener implements MqttLink.Listener {
-        @Override
-        public void connected(boolean sessionPresent, int window) {
-        }
-
-        @Override
-        public void disconnected(String reason) {
-        }
-
-        @Override
-        public void messageArrived(String topic, MqttMessage message, Runnable complete) {
-            complete.run();
         }
     }
 }
