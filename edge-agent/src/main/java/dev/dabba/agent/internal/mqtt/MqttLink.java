@@ -160,22 +160,6 @@ public final class MqttLink implements AutoCloseable {
         }
     }
 
-    /** The publishes on {@code topic} the MQTT client holds until their PUBACK (see {@link #heldPublishes()}). */
-    public int heldPublishes(String topic) {
-        try {
-            int n = 0;
-            for (IMqttToken t : client.getPendingTokens()) {
-                String[] topics = t.getTopics();
-                if (topics != null && topics.length > 0 && topic.equals(topics[0])) {
-                    n++;
-                }
-            }
-            return n;
-        } catch (RuntimeException e) {
-            return 0; // closed
-        }
-    }
-
     /**
      * Whether the MQTT client still holds the publish of {@code token} until its PUBACK. Paho fails the tokens of a
      * dropped connection with the reason for the drop and keeps their publishes (the session is persistent), sending

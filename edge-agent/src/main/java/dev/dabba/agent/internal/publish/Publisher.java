@@ -68,8 +68,8 @@ public final class Publisher implements AutoCloseable {
         IMqttToken publish(String topic, byte[] payload, MqttActionListener callback) throws Exception;
 
         /**
-         * Publishes of this publisher's topic the client holds unacknowledged, from earlier connections too (not the
-         * client's other publishes); 0 if it does not say.
+         * Publishes the client holds unacknowledged, from earlier connections too, this publisher's and the others
+         * that share the broker's receive maximum with it; 0 if it does not say.
          */
         default int held() {
             return 0;
