@@ -328,6 +328,7 @@ public final class Publisher implements AutoCloseable {
             }
             long available = outbox.nextIndex() - sendCursor.index();
             if (!connected || inFlight.size() >= window || available <= 0) {
+                heldSinceNanos = NOT_HELD; // not the client's copies stopping it: nothing to send, or its own window
                 changed.await(waitNanos(now), TimeUnit.NANOSECONDS);
                 return;
             }
@@ -456,6 +457,9 @@ public final class Publisher implements AutoCloseable {
                 return;
             }
             now = nanoTime.getAsLong();
+            if (outbox.nextIndex() <= Math.max(sendCursor.index(), ackIndex)) {
+                heldSinceNanos = NOT_HELD; // nothing to send: the client's copies stop nothing
+            }
             late = null;
             for (InFlight f : inFlight.values()) {
                 if (now - f.sentNanos() > publishTimeoutNanos) {

@@ -188,7 +188,14 @@ class PublisherTest {
         assertThat(client.reconnects().get(0)).contains("holds 2 unacknowledged publishes");
         assertThat(client.sent()).containsExactly(0L, 1L);
 
-        client.acknowledgeAll(); // on the new connection
+        // On the new connection both are acknowledged; other publishes of the client's keep the window full
+        // meanwhile, so the publisher cannot slip a copy of 1 in between the two PUBACKs (it does not know which
+        // batches the client holds after a rewind).
+        client.others(2);
+        client.acknowledgeAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.acknowledgedIndex() == 2);
+        client.others(0);
+        publisher.wake();
         await().atMost(Duration.ofSeconds(10)).until(() -> {
             client.acknowledgeAll();
             return publisher.acknowledgedIndex() == 4;
@@ -213,6 +220,28 @@ class PublisherTest {
         nanos.addAndGet(PUBLISH_TIMEOUT.toNanos() / 2);
         publisher.wake();
         await().atMost(Duration.ofSeconds(10)).until(() -> client.reconnects().size() == 1);
+    }
+
+    @Test
+    void heldPublishesWhileThePublisherHasNothingToSend_neverMakeTheLinkReconnect() throws Exception {
+        start(2);
+        publisher.connected(2);
+        await().atMost(Duration.ofSeconds(10)).until(() -> client.sent().equals(List.of(0L, 1L)));
+        publisher.resendUnacknowledged(); // the client's copies of 0 and 1 fill the window and stop the publisher
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.sent().equals(List.of(0L, 1L)));
+        // Their PUBACKs acknowledge everything, so nothing is left to send; other publishes of the client's
+        // (handovers) keep the window full meanwhile and stay in flight.
+        client.others(2);
+        client.acknowledgeAll();
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.acknowledgedIndex() == 2);
+        assertThat(client.sent()).containsExactly(0L, 1L);
+
+        // Idle for a while with the handovers in flight: nothing of the publisher's waits, so no reconnect.
+        nanos.addAndGet(2 * PUBLISH_TIMEOUT.toNanos());
+        publisher.wake();
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> client.reconnects().isEmpty());
     }
 
     @Test
@@ -261,6 +290,7 @@ class PublisherTest {
         private final List<Held> held = new CopyOnWriteArrayList<>();
         private final List<String> reconnects = new CopyOnWriteArrayList<>();
         private volatile boolean connected = true;
+        private volatile int others;
 
         @Override
         public IMqttToken publish(String topic, byte[] payload, MqttActionListener callback) throws MqttException {
@@ -291,7 +321,12 @@ class PublisherTest {
 
         @Override
         public int held() {
-            return held.size();
+            return held.size() + others;
+        }
+
+        /** The client's other publishes in flight (handovers, their acknowledgements), counted in {@link #held}. */
+        void others(int n) {
+            others = n;
         }
 
         @Override
