@@ -43,7 +43,7 @@ class MosquittoIdentityIT {
     @BeforeAll
     static void start() throws Exception {
         assumeTrue(PrivateMosquitto.available(), "needs the mosquitto and mosquitto_passwd binaries ("
-                + PrivateMosquitto.BINARY + "); install the Debian package mosquitto");
+                + PrivateMosquitto.PASSWD + "); install the Debian package mosquitto");
         Path dir = Files.createTempDirectory("dabba-mosquitto-acl-");
         Map<String, String> users = new LinkedHashMap<>();
         users.put("gateway", "gateway-secret");

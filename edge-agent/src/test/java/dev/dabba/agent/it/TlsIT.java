@@ -8,11 +8,10 @@ import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.EdgeAgent;
 import dev.dabba.clock.NodeId;
 import dev.dabba.embedded.FreePorts;
+import dev.dabba.embedded.LocalMosquitto;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.Usage;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -34,7 +33,7 @@ class TlsIT {
     @TempDir
     Path dir;
 
-    private Process mosquitto;
+    private LocalMosquitto mosquitto;
     private int port;
 
     private static Path binary(String... candidates) {
@@ -56,9 +55,9 @@ class TlsIT {
 
     @BeforeEach
     void startTlsMosquitto() throws Exception {
-        Path broker = binary("/usr/sbin/mosquitto", "/usr/bin/mosquitto", "/usr/local/sbin/mosquitto");
         Path openssl = binary("/usr/bin/openssl", "/usr/local/bin/openssl");
-        assumeTrue(broker != null, "no mosquitto binary (apt-get install mosquitto) to run a TLS broker");
+        assumeTrue(LocalMosquitto.binary().isPresent(),
+                "no mosquitto binary (apt-get install mosquitto) to run a TLS broker");
         assumeTrue(openssl != null, "no openssl binary (apt-get install openssl) to make test certificates");
         String o = openssl.toString();
         run(o, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.crt", "-days", "2",
@@ -73,32 +72,19 @@ class TlsIT {
         run(o, "x509", "-req", "-in", "client.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-out",
                 "client.crt", "-days", "2");
         port = FreePorts.pick();
-        Files.writeString(dir.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\n"
+        mosquitto = LocalMosquitto.start(dir, port, "listener " + port + " 127.0.0.1\n"
                 + "cafile " + dir.resolve("ca.crt") + "\n"
                 + "certfile " + dir.resolve("server.crt") + "\n"
                 + "keyfile " + dir.resolve("server.key") + "\n"
                 + "require_certificate true\n"
                 + "allow_anonymous true\n"
-                + "persistence false\n"
-                + (System.getProperty("user.name").equals("root") ? "user root\n" : ""));
-        mosquitto = new ProcessBuilder(broker.toString(), "-c", dir.resolve("mosquitto.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            assertThat(mosquitto.isAlive()).as("mosquitto runs; see " + dir.resolve("mosquitto.log")).isTrue();
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+                + "persistence false\n");
     }
 
     @AfterEach
-    void stop() throws InterruptedException {
+    void stop() {
         if (mosquitto != null) {
-            mosquitto.destroy();
-            mosquitto.waitFor(30, TimeUnit.SECONDS);
+            mosquitto.close();
         }
     }
 

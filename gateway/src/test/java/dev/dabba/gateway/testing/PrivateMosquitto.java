@@ -1,15 +1,11 @@
 package dev.dabba.gateway.testing;
 
-import static org.awaitility.Awaitility.await;
-
 import dev.dabba.embedded.FreePorts;
+import dev.dabba.embedded.LocalMosquitto;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -20,20 +16,17 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PrivateMosquitto implements AutoCloseable {
 
-    public static final Path BINARY = Path.of("/usr/sbin/mosquitto");
     public static final Path PASSWD = Path.of("/usr/bin/mosquitto_passwd");
 
-    private final Process process;
-    private final int port;
+    private final LocalMosquitto broker;
 
-    private PrivateMosquitto(Process process, int port) {
-        this.process = process;
-        this.port = port;
+    private PrivateMosquitto(LocalMosquitto broker) {
+        this.broker = broker;
     }
 
     /** Whether the binaries are installed. */
     public static boolean available() {
-        return Files.isExecutable(BINARY) && Files.isExecutable(PASSWD);
+        return LocalMosquitto.binary().isPresent() && Files.isExecutable(PASSWD);
     }
 
     /**
@@ -58,53 +51,24 @@ public final class PrivateMosquitto implements AutoCloseable {
         Path aclFile = dir.resolve("acl");
         Files.write(aclFile, acl);
         int port = FreePorts.pick();
-        boolean root = "root".equals(System.getProperty("user.name"));
-        Path conf = dir.resolve("mosquitto.conf");
-        Files.writeString(conf, String.join("\n",
+        return new PrivateMosquitto(LocalMosquitto.start(dir, port, String.join("\n",
                 "listener " + port + " 127.0.0.1",
                 "allow_anonymous false",
                 "password_file " + passwd,
                 "acl_file " + aclFile,
                 "persistence false",
-                root ? "user root" : "",
-                "log_dest stdout",
                 "log_type error",
                 "log_type warning",
-                "log_type notice",
-                ""));
-        Process process = new ProcessBuilder(BINARY.toString(), "-c", conf.toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        PrivateMosquitto m = new PrivateMosquitto(process, port);
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ", see "
-                        + dir.resolve("mosquitto.log"));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
-        return m;
+                "log_type notice")));
     }
 
     /** {@code tcp://127.0.0.1:PORT}. */
     public String uri() {
-        return "tcp://127.0.0.1:" + port;
+        return broker.uri();
     }
 
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-        }
+        broker.close();
     }
 }

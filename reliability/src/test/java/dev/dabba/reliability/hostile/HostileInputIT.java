@@ -11,7 +11,8 @@ import dev.dabba.clock.VectorClock;
 import dev.dabba.deploy.demo.BillWatch;
 import dev.dabba.deploy.demo.EmbeddedStack;
 import dev.dabba.deploy.demo.Progress;
-import dev.dabba.embedded.MosquittoProbe;
+import dev.dabba.embedded.FreePorts;
+import dev.dabba.embedded.LocalMosquitto;
 import dev.dabba.embedded.TopicSpec;
 import dev.dabba.gateway.BatchTranslator;
 import dev.dabba.gateway.EmbeddedGateway;
@@ -35,6 +36,8 @@ import dev.dabba.reliability.oracle.ExpectedLine;
 import dev.dabba.reliability.oracle.GeneratedRecord;
 import dev.dabba.reliability.oracle.Oracle;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -68,14 +71,18 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hostile-input corpus ({@link HostileCorpus}, over a thousand malformed or hostile payloads) interleaved with
  * genuine batches, published through a real MQTT broker (HiveMQ CE) into the gateway's embedded runner, real Kafka
  * (KRaft) and the billing job on a Flink MiniCluster writing to PostgreSQL ({@link EmbeddedStack}).
  *
- * <p>The same corpus also goes through the machine's Mosquitto on 127.0.0.1:1883 (when it answers) into a gateway of
- * its own and separate Kafka topics, without the job.
+ * <p>The same corpus also goes through a Mosquitto of the test's own (the machine's binary, when installed), with the
+ * queue settings of {@code deploy/mosquitto/mosquitto-tls.conf}, into a gateway of its own and separate Kafka topics,
+ * without the job. The machine's shared Mosquitto on port 1883 runs with the defaults, which queue at most 1,000
+ * messages for the gateway and drop newer ones after acknowledging them: a corpus published faster than a loaded
+ * machine's gateway drains it lost about a hundred payloads there.
  *
  * <p>Asserts: every hostile payload is in the dead-letter topic exactly once, matched by content, with the
  * {@code dabba.dlq.reason} the corpus expects; the number of dead letters equals the number of hostile payloads;
@@ -85,7 +92,9 @@ import org.junit.jupiter.api.Test;
 class HostileInputIT {
 
     private static final Duration WAIT = Duration.ofMinutes(3);
-    private static final String MOSQUITTO = "tcp://127.0.0.1:1883";
+    /** The lines of the shipped broker config that set Mosquitto's in-flight and queue limits. */
+    private static final Path MOSQUITTO_CONF = Path.of(System.getProperty("user.dir")).getParent()
+            .resolve("deploy/mosquitto/mosquitto-tls.conf");
     private static final List<NodeId> TOWERS = List.of(NodeId.of("HOSTILE_IT_T1"), NodeId.of("HOSTILE_IT_T2"),
             NodeId.of("HOSTILE_IT_T3"), NodeId.of("HOSTILE_IT_T4"));
     private static final int GOOD_BATCHES_PER_TOWER = 20;
@@ -140,28 +149,40 @@ class HostileInputIT {
     }
 
     @Test
-    void theCorpusThroughMosquitto_isDeadLetteredTheSameWay_andTheGenuineRecordsReachKafka() throws Exception {
-        Assumptions.assumeTrue(MosquittoProbe.isReachable("127.0.0.1", 1883),
-                "skipped: no Mosquitto answers on 127.0.0.1:1883");
+    void theCorpusThroughMosquitto_isDeadLetteredTheSameWay_andTheGenuineRecordsReachKafka(@TempDir Path dir)
+            throws Exception {
+        Assumptions.assumeTrue(LocalMosquitto.binary().isPresent(),
+                "skipped: no mosquitto binary in " + LocalMosquitto.BINARIES + " (apt-get install mosquitto)");
+        List<String> limits = Files.readAllLines(MOSQUITTO_CONF).stream()
+                .filter(l -> l.startsWith("max_inflight_messages") || l.startsWith("max_queued_")).toList();
+        assertThat(limits).as("queue settings in %s", MOSQUITTO_CONF).hasSize(3);
+        int port = FreePorts.pick();
         String id = Long.toHexString(System.nanoTime());
         MqttTopics topics = new MqttTopics("dabba-hostile/" + id);
         String records = "hostile-records-" + id;
         String dead = "hostile-dead-" + id;
         stack.kafka().createTopics(TopicSpec.of(records, 3), TopicSpec.of(dead, 1));
-        GatewayConfig config = GatewayConfig.builder(MOSQUITTO, stack.kafka().bootstrapServers())
-                .topics(topics)
-                .clientIdPrefix("hostile-gw-" + id)
-                .sharedGroup("hostile-" + id)
-                .set(MqttSourceConfig.RECORDS_TOPIC, records)
-                .set(MqttSourceConfig.DEAD_LETTER_TOPIC, dead)
-                .epochRelay(false)
-                .build();
-        try (EmbeddedGateway gateway = EmbeddedGateway.start(config)) {
-            Outcome o = runCorpus("Mosquitto (127.0.0.1:1883)", MOSQUITTO, topics, records, dead);
-            await().atMost(WAIT).untilAsserted(() -> {
-                assertThat(gateway.acceptedRecords()).isEqualTo(o.genuine().size());
-                assertThat(gateway.rejectedMessages()).isEqualTo(o.corpus().size());
-            });
+        try (LocalMosquitto mosquitto = LocalMosquitto.start(dir, port, String.join("\n",
+                "listener " + port + " 127.0.0.1", "allow_anonymous true", "persistence false",
+                String.join("\n", limits)))) {
+            GatewayConfig config = GatewayConfig.builder(mosquitto.uri(), stack.kafka().bootstrapServers())
+                    .topics(topics)
+                    .clientIdPrefix("hostile-gw-" + id)
+                    .sharedGroup("hostile-" + id)
+                    .set(MqttSourceConfig.RECORDS_TOPIC, records)
+                    .set(MqttSourceConfig.DEAD_LETTER_TOPIC, dead)
+                    .epochRelay(false)
+                    .build();
+            try (EmbeddedGateway gateway = EmbeddedGateway.start(config)) {
+                Outcome o = runCorpus("Mosquitto (" + mosquitto.uri() + ")", mosquitto.uri(), topics, records, dead);
+                await().atMost(WAIT).untilAsserted(() -> {
+                    assertThat(gateway.acceptedRecords()).isEqualTo(o.genuine().size());
+                    assertThat(gateway.rejectedMessages()).isEqualTo(o.corpus().size());
+                });
+            } finally {
+                // A broker that drops messages explains any missing dead letters: say so first.
+                assertThat(mosquitto.log()).as("Mosquitto's log").doesNotContain("are being dropped");
+            }
         }
     }
 

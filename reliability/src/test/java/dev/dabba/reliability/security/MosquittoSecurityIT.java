@@ -10,6 +10,7 @@ import dev.dabba.clock.HybridTimestamp;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.embedded.FreePorts;
+import dev.dabba.embedded.LocalMosquitto;
 import dev.dabba.record.EventId;
 import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
@@ -19,8 +20,6 @@ import dev.dabba.record.SplitBatch;
 import dev.dabba.record.Usage;
 import dev.dabba.record.UsageRecord;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -56,7 +55,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MosquittoSecurityIT {
 
-    private static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
     private static final Path PASSWD = Path.of("/usr/bin/mosquitto_passwd");
     private static final NodeId BKC = NodeId.of("MUMBAI_BKC");
     private static final NodeId ANDHERI = NodeId.of("MUMBAI_ANDHERI");
@@ -67,13 +65,14 @@ class MosquittoSecurityIT {
     @TempDir
     static Path dir;
     private static Pki pki;
-    private static Process mosquitto;
+    private static LocalMosquitto mosquitto;
     private static int port;
 
     @BeforeAll
     static void startBroker() throws Exception {
-        Assumptions.assumeTrue(Files.isExecutable(MOSQUITTO) && Files.isExecutable(PASSWD),
-                "skipped: " + MOSQUITTO + " or " + PASSWD + " is not installed");
+        Assumptions.assumeTrue(LocalMosquitto.binary().isPresent() && Files.isExecutable(PASSWD),
+                "skipped: no mosquitto in " + LocalMosquitto.BINARIES + " or no " + PASSWD + " (apt-get install "
+                        + "mosquitto)");
         Assumptions.assumeTrue(Pki.available(), "skipped: " + Pki.OPENSSL + " is not installed");
         pki = Pki.create(dir);
         pki.issue("MUMBAI_BKC", "MUMBAI_BKC", "extendedKeyUsage=clientAuth");
@@ -96,34 +95,14 @@ class MosquittoSecurityIT {
                 .replace("listener 8883 0.0.0.0", "listener " + port + " 127.0.0.1")
                 .replace("persistence true", "persistence false")
                 .replace("persistence_location /var/lib/mosquitto/", "");
-        if ("root".equals(System.getProperty("user.name"))) {
-            conf += "\nuser root\n"; // else Mosquitto drops to 'mosquitto', which cannot read the temporary keys
-        }
-        conf += "\nlog_dest stdout\nlog_type all\n";
-        Files.writeString(dir.resolve("mosquitto.conf"), conf);
-        mosquitto = new ProcessBuilder(MOSQUITTO.toString(), "-c", dir.resolve("mosquitto.conf").toString())
-                .redirectErrorStream(true).redirectOutput(dir.resolve("mosquitto.log").toFile()).start();
-        await().atMost(Duration.ofSeconds(30)).until(() -> {
-            if (!mosquitto.isAlive()) {
-                throw new IllegalStateException("mosquitto exited: " + Files.readString(dir.resolve("mosquitto.log")));
-            }
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-                return true;
-            } catch (IOException e) {
-                return false;
-            }
-        });
+        mosquitto = LocalMosquitto.start(dir, port, conf + "\nlog_type all\n");
     }
 
     @AfterAll
-    static void stopBroker() throws Exception {
+    static void stopBroker() {
         if (mosquitto != null) {
-            mosquitto.destroy();
-            if (!mosquitto.waitFor(10, TimeUnit.SECONDS)) {
-                mosquitto.destroyForcibly();
-            }
-            System.out.println("mosquitto log:\n" + Files.readString(dir.resolve("mosquitto.log")));
+            mosquitto.close();
+            System.out.println("mosquitto log:\n" + mosquitto.log());
         }
     }
 
