@@ -164,6 +164,10 @@ public final class EpochSinkTask extends SinkTask {
 
     @Override
     public void put(Collection<SinkRecord> records) {
+        ConnectMetrics taskMetrics = registered;
+        if (taskMetrics != null) {
+            taskMetrics.retryPending(); // names an earlier instance of this task held at start()
+        }
         if (records.isEmpty()) {
             return;
         }

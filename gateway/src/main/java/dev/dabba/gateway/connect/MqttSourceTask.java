@@ -84,6 +84,10 @@ public final class MqttSourceTask extends SourceTask {
 
     @Override
     public List<SourceRecord> poll() throws InterruptedException {
+        ConnectMetrics taskMetrics = registered;
+        if (taskMetrics != null) {
+            taskMetrics.retryPending(); // names an earlier instance of this task held at start()
+        }
         SourceConnection c = connection;
         if (c == null || c.isLost()) {
             c = reconnect(c);

@@ -82,8 +82,12 @@ class ConnectWorkerIT {
         kafka = EmbeddedKafka.start();
         kafka.createTopics(TopicSpec.of(RECORDS_TOPIC, 3), TopicSpec.of(DLQ_TOPIC, 1),
                 TopicSpec.compacted(EPOCHS_TOPIC, 1), TopicSpec.of(EPOCHS_DLQ_TOPIC, 1));
-        worker = new ConnectDistributed().startConnect(ConnectWorkers.worker(kafka.bootstrapServers(),
-                "dabba-connect-it", "http://127.0.0.1:0", "", true));
+        Map<String, String> w = ConnectWorkers.worker(kafka.bootstrapServers(), "dabba-connect-it",
+                "http://127.0.0.1:0", "", true);
+        // A task restarted gets its new instance at once, while the old one still stops (the worker waits this long
+        // for it; after a rebalance under load the old one can take seconds, draining to Kafka).
+        w.put("task.shutdown.graceful.timeout.ms", "1");
+        worker = new ConnectDistributed().startConnect(w);
         rest = new ConnectRest(worker.rest().serverUrl());
         await().atMost(WAIT).until(rest::isUp);
         assertThat(rest.putConnector(SOURCE, ConnectWorkers.source(broker.uri(), ROOT, "connect-it", 2,
@@ -150,6 +154,21 @@ class ConnectWorkerIT {
             assertThat(written).isEqualTo(expected.size());
             assertThat(forged).isEqualTo(1);
         });
+    }
+
+    @Test
+    void aTaskRestartedWhileItsOldInstanceStillStops_keepsRunning_andRegistersItsMetricsOnceTheOldOneIsGone()
+            throws Exception {
+        MBeanServer jmx = ManagementFactory.getPlatformMBeanServer();
+        ObjectName task0 = new ObjectName("kafka.connect:type=plugins,connector=" + SOURCE + ",task=0");
+        assertThat(rest.post("/connectors/" + SOURCE + "/tasks/0/restart").status()).isIn(200, 202, 204);
+        // The new instance started while the old one held the metric names. Before ConnectMetrics waited for them,
+        // its start() failed on "A metric named ... already exists" and the task stayed FAILED.
+        await().atMost(WAIT).during(Duration.ofSeconds(3))
+                .until(() -> rest.status(SOURCE), s -> s.equals("RUNNING [RUNNING, RUNNING]"));
+        // By now (3 s on) the old instance has stopped and its metrics went with it: these are the new one's.
+        await().atMost(WAIT).during(Duration.ofSeconds(3)).until(() -> jmx.isRegistered(task0)
+                && ((Number) jmx.getAttribute(task0, "mqtt-connects-total")).longValue() == 1);
     }
 
     @Test

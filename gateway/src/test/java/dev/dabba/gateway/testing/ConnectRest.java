@@ -34,6 +34,10 @@ public final class ConnectRest {
                 .PUT(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body))));
     }
 
+    public Response post(String path) throws IOException, InterruptedException {
+        return send(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.noBody()));
+    }
+
     /** Creates or updates connector {@code name} with {@code config}. */
     public Response putConnector(String name, Map<String, String> config) throws IOException, InterruptedException {
         return put("/connectors/" + name + "/config", config);
