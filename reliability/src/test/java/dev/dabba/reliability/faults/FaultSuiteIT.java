@@ -22,7 +22,14 @@ import dev.dabba.reliability.workload.ChildAgent;
 import dev.dabba.reliability.workload.HttpRecordStream;
 import dev.dabba.reliability.workload.Workload;
 import java.io.PrintWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -56,7 +63,10 @@ import org.postgresql.ds.PGSimpleDataSource;
  * {@link Workload} (one behind a {@link TcpProxy} to partition it, one with its wall clock 10 minutes ahead, one 10
  * minutes behind) and a standalone agent process fed through its collector input. Each fault is injected while
  * traffic flows; then the suite waits until the report store equals the {@link Oracle}'s bills, to the paisa, with
- * every record billed exactly once. The report (Markdown) says which faults ran and what each checked.
+ * every record billed exactly once. The report (Markdown) says which faults ran and what each checked. A phase that
+ * fails prints the job's and the connectors' state and the components' last warnings, and keeps their logs in
+ * {@code target/fault-logs/}; at the end the suite also fails if a Connect task died on the way, which a later Connect
+ * worker kill would otherwise hide.
  *
  * <p>{@code -Ddabba.faults=short} (the default, in {@code ./mvnw verify}) runs every fault once on a small load with a
  * 20-second partition; {@code -Pfaults-long} runs a bigger load, a 3-minute partition and every fault twice.
@@ -232,6 +242,9 @@ class FaultSuiteIT {
         System.out.println(report.markdown());
         System.out.println("report: " + report.file());
         assertThat(report.entries()).as(report.markdown()).allMatch(FaultReport.Entry::passed);
+        printConnectTaskRestarts();
+        assertThat(failedConnectTasks()).as("Connect tasks that died during the suite (Connect never restarts them; "
+                + "a later Connect worker kill did)").isEmpty();
         assertThat(Oracle.bills(all)).isNotEmpty();
     }
 
@@ -288,6 +301,108 @@ class FaultSuiteIT {
         report.add(new FaultReport.Entry(fault, injected, checked, passed, Duration.ofNanos(System.nanoTime() - start),
                 details));
         System.out.println("[faults] " + fault + ": " + (passed ? "PASSED" : "FAILED") + " - " + details);
+        if (!passed) {
+            diagnose(fault);
+        }
+    }
+
+    /**
+     * After a failed phase: the job's and the connectors' state from their REST APIs and the last warnings and errors
+     * of every component's log, printed so that CI's output alone can explain the failure, and the logs themselves
+     * copied to {@code target/fault-logs/PHASE/} (the cluster's directory is deleted with the test's).
+     */
+    private void diagnose(String fault) {
+        System.out.println("[faults] " + fault + ": diagnostics");
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        for (String url : List.of(cluster.flinkRestUrl() + "/jobs/overview",
+                cluster.connectRestUrl() + "/connectors?expand=status")) {
+            System.out.println("  GET " + url + ": " + abbreviate(get(http, url), 2_000));
+        }
+        String jobs = get(http, cluster.flinkRestUrl() + "/jobs");
+        java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(jobs);
+        while (id.find()) {
+            String url = cluster.flinkRestUrl() + "/jobs/" + id.group(1) + "/exceptions?maxExceptions=3";
+            System.out.println("  GET " + url + ": " + abbreviate(get(http, url), 3_000));
+        }
+        Path work = tmp.resolve("cluster");
+        Path keep = Path.of("target", "fault-logs", fault.replaceAll("[^A-Za-z0-9]+", "-"));
+        for (Path dir : List.of(work.resolve("logs"), work.resolve("flink/log"))) {
+            if (!Files.isDirectory(dir)) {
+                continue;
+            }
+            try (var files = Files.list(dir)) {
+                for (Path f : files.filter(FaultSuiteIT::isComponentLog).sorted().toList()) {
+                    Files.createDirectories(keep);
+                    Files.copy(f, keep.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                    List<String> bad;
+                    try (var lines = Files.lines(f, StandardCharsets.UTF_8)) {
+                        bad = lines.filter(l -> l.contains(" WARN ") || l.contains(" ERROR ")).toList();
+                    } catch (java.io.UncheckedIOException e) {
+                        continue; // not UTF-8 text
+                    }
+                    System.out.println("  " + f.getFileName() + ": " + bad.size() + " warnings and errors, the last:");
+                    bad.subList(Math.max(0, bad.size() - 12), bad.size())
+                            .forEach(l -> System.out.println("    " + abbreviate(l, 400)));
+                }
+            } catch (java.io.IOException e) {
+                System.out.println("  reading " + dir + ": " + e);
+            }
+        }
+        System.out.println("[faults] logs kept in " + keep.toAbsolutePath());
+    }
+
+    /** A component's own log ({@code .log}, {@code .out}); not the RocksDB {@code LOG} files of the TaskManager. */
+    private static boolean isComponentLog(Path f) {
+        String name = f.getFileName().toString();
+        return Files.isRegularFile(f) && (name.endsWith(".log") || name.endsWith(".out"));
+    }
+
+    /**
+     * The Connect tasks that died during the suite, from the worker's log: a later fault (a Connect worker kill)
+     * restarts them and hides the failure from the bill checks, so the suite looks for them itself.
+     */
+    private List<String> failedConnectTasks() throws java.io.IOException {
+        Path log = tmp.resolve("cluster/logs/connect.log");
+        if (!Files.isRegularFile(log)) {
+            return List.of();
+        }
+        List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+        List<String> failed = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains("will not recover until manually restarted")) {
+                failed.add(lines.get(i) + (i + 1 < lines.size() ? " <- " + lines.get(i + 1) : ""));
+            }
+        }
+        return failed;
+    }
+
+    /** How often a task's new instance started while its old one still held its metrics (after rebalances). */
+    private void printConnectTaskRestarts() throws java.io.IOException {
+        Path log = tmp.resolve("cluster/logs/connect.log");
+        if (Files.isRegularFile(log)) {
+            try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
+                System.out.println("[faults] Connect: " + lines.filter(l -> l.contains("still held by an earlier "
+                        + "instance of this task")).count() + " task starts found their metrics still held by the "
+                        + "task's earlier instance (registered later)");
+            }
+        }
+    }
+
+    private static String get(HttpClient http, String url) {
+        try {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            return r.statusCode() + " " + r.body();
+        } catch (java.io.IOException e) {
+            return e.toString();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return e.toString();
+        }
+    }
+
+    private static String abbreviate(String s, int max) {
+        return s.length() <= max ? s : s.substring(0, max) + " ... (" + (s.length() - max) + " more characters)";
     }
 
     private ChildAgent startChild(Path jar, Path dir, String topicRoot, int inputPort, int healthPort) {
