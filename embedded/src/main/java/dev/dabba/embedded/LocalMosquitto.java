@@ -64,7 +64,7 @@ public final class LocalMosquitto implements AutoCloseable {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         LocalMosquitto mosquitto = new LocalMosquitto(process, port, log);
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!mosquitto.listening()) {
+        while (!listening(port)) {
             if (!process.isAlive()) {
                 throw new IllegalStateException("mosquitto exited with " + process.exitValue() + ": "
                         + mosquitto.log());
@@ -79,7 +79,8 @@ public final class LocalMosquitto implements AutoCloseable {
         return mosquitto;
     }
 
-    private boolean listening() {
+    /** Whether something accepts TCP connections on 127.0.0.1:{@code port} (plain TCP: the listener may be TLS). */
+    static boolean listening(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 500);
             return true;

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,7 +35,7 @@ class LocalMosquittoIT {
         } finally {
             mosquitto.close();
         }
-        assertThat(listening(port)).as("port %d after close", port).isFalse();
+        assertThat(LocalMosquitto.listening(port)).as("port %d after close", port).isFalse();
     }
 
     @Test
@@ -48,14 +46,5 @@ class LocalMosquittoIT {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("mosquitto exited")
                 .hasMessageContaining("no_such_setting");
-    }
-
-    private static boolean listening(int port) {
-        try (Socket s = new Socket()) {
-            s.connect(new InetSocketAddress("127.0.0.1", port), 500);
-            return true;
-        } catch (java.io.IOException e) {
-            return false;
-        }
     }
 }

@@ -2,6 +2,7 @@ package dev.dabba.gateway.internal;
 
 import dev.dabba.gateway.GatewayMetrics;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +88,7 @@ public final class ConnectMetrics implements AutoCloseable {
     }
 
     private synchronized void addPending() {
-        for (java.util.Iterator<String> it = pending.iterator(); it.hasNext(); ) {
+        for (Iterator<String> it = pending.iterator(); it.hasNext(); ) {
             String name = it.next();
             MetricName metricName;
             try {

@@ -242,7 +242,6 @@ class FaultSuiteIT {
         System.out.println(report.markdown());
         System.out.println("report: " + report.file());
         assertThat(report.entries()).as(report.markdown()).allMatch(FaultReport.Entry::passed);
-        printConnectTaskRestarts();
         assertThat(failedConnectTasks()).as("Connect tasks that died during the suite (Connect never restarts them; "
                 + "a later Connect worker kill did)").isEmpty();
         assertThat(Oracle.bills(all)).isNotEmpty();
@@ -318,13 +317,11 @@ class FaultSuiteIT {
                 cluster.connectRestUrl() + "/connectors?expand=status")) {
             System.out.println("  GET " + url + ": " + abbreviate(get(http, url), 2_000));
         }
-        String jobs = get(http, cluster.flinkRestUrl() + "/jobs");
-        java.util.regex.Matcher id = java.util.regex.Pattern.compile("\"id\":\"([0-9a-f]{32})\"").matcher(jobs);
-        while (id.find()) {
-            String url = cluster.flinkRestUrl() + "/jobs/" + id.group(1) + "/exceptions?maxExceptions=3";
+        cluster.jobId().ifPresent(id -> {
+            String url = cluster.flinkRestUrl() + "/jobs/" + id + "/exceptions?maxExceptions=3";
             System.out.println("  GET " + url + ": " + abbreviate(get(http, url), 3_000));
-        }
-        Path work = tmp.resolve("cluster");
+        });
+        Path work = cluster.settings().workDir();
         Path keep = Path.of("target", "fault-logs", fault.replaceAll("[^A-Za-z0-9]+", "-"));
         for (Path dir : List.of(work.resolve("logs"), work.resolve("flink/log"))) {
             if (!Files.isDirectory(dir)) {
@@ -359,33 +356,27 @@ class FaultSuiteIT {
 
     /**
      * The Connect tasks that died during the suite, from the worker's log: a later fault (a Connect worker kill)
-     * restarts them and hides the failure from the bill checks, so the suite looks for them itself.
+     * restarts them and hides the failure from the bill checks, so the suite looks for them itself. Also prints how
+     * often a task's new instance started while its old one still held its metrics (after rebalances).
      */
     private List<String> failedConnectTasks() throws java.io.IOException {
-        Path log = tmp.resolve("cluster/logs/connect.log");
+        Path log = cluster.settings().workDir().resolve("logs/connect.log");
         if (!Files.isRegularFile(log)) {
             return List.of();
         }
         List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
         List<String> failed = new ArrayList<>();
+        long held = 0;
         for (int i = 0; i < lines.size(); i++) {
             if (lines.get(i).contains("will not recover until manually restarted")) {
                 failed.add(lines.get(i) + (i + 1 < lines.size() ? " <- " + lines.get(i + 1) : ""));
+            } else if (lines.get(i).contains("still held by an earlier instance of this task")) {
+                held++;
             }
         }
+        System.out.println("[faults] Connect: " + held + " task starts found their metrics still held by the task's "
+                + "earlier instance (registered later)");
         return failed;
-    }
-
-    /** How often a task's new instance started while its old one still held its metrics (after rebalances). */
-    private void printConnectTaskRestarts() throws java.io.IOException {
-        Path log = tmp.resolve("cluster/logs/connect.log");
-        if (Files.isRegularFile(log)) {
-            try (var lines = Files.lines(log, StandardCharsets.UTF_8)) {
-                System.out.println("[faults] Connect: " + lines.filter(l -> l.contains("still held by an earlier "
-                        + "instance of this task")).count() + " task starts found their metrics still held by the "
-                        + "task's earlier instance (registered later)");
-            }
-        }
     }
 
     private static String get(HttpClient http, String url) {
