@@ -31,6 +31,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -131,6 +132,57 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    /** The largest latency phase (--rate x --seconds records), kept well inside an int and this machine's heap. */
+    static final long MAX_LATENCY_RECORDS = 10_000_000;
+
+    /**
+     * Checks every option before anything starts, so a bad value is a usage error naming the option (exit code 2)
+     * rather than a failure after a broker, Kafka and a database were started for nothing.
+     */
+    void validate() {
+        atLeast("--towers", towers, 2);
+        atLeast("--subscribers", subscribers, 1);
+        atLeast("--records", records, 1);
+        atLeast("--warmup-records", warmupRecords, 1);
+        atLeast("--rounds", rounds, 1);
+        atLeast("--rate", rate, 1);
+        atLeast("--seconds", seconds, 1);
+        if ((long) rate * seconds > MAX_LATENCY_RECORDS) {
+            throw invalid("--seconds", seconds, "--rate x --seconds must be at most " + MAX_LATENCY_RECORDS
+                    + " records, was " + (long) rate * seconds);
+        }
+        if (!(handoverShare >= 0 && handoverShare <= 1)) {
+            throw invalid("--handover-share", handoverShare, "must be within 0..1");
+        }
+        if (phaseTimeout.isNegative() || phaseTimeout.isZero()) {
+            throw invalid("--phase-timeout", phaseTimeout, "must be positive");
+        }
+        atLeast("--agent-rss-records", agentRssRecords, 0);
+        atLeast("--bill-cache-records", billCacheRecords, 0);
+        if (!broker.equals("hivemq") && !broker.equals("mosquitto")
+                && !broker.matches("(tcp|ssl|ws|wss)://[^/:\\s]+(:\\d{1,5})?/?")) {
+            throw invalid("--broker", broker, "must be hivemq, mosquitto or an MQTT URI such as tcp://HOST:1883");
+        }
+        if (!postgres.equals("embedded") && !postgres.startsWith("jdbc:postgresql://")) {
+            throw invalid("--postgres", postgres, "must be 'embedded' or a server URL such as "
+                    + "jdbc:postgresql://HOST:5432/");
+        }
+        if (postgresUser.isBlank()) {
+            throw invalid("--postgres-user", postgresUser, "must not be blank");
+        }
+    }
+
+    private void atLeast(String option, int value, int least) {
+        if (value < least) {
+            throw invalid(option, value, "must be at least " + least);
+        }
+    }
+
+    private ParameterException invalid(String option, Object value, String rule) {
+        return new ParameterException(spec.commandLine(),
+                "Invalid value for option '" + option + "': " + rule + ", was '" + value + "'");
+    }
+
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
@@ -138,10 +190,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         Path home = Path.of(System.getProperty("dabba.home", ".")).toAbsolutePath().normalize();
         Instant started = Instant.now();
         String loadAtStart = Machine.loadAverage();
-        if (rounds < 1) {
-            spec.commandLine().getErr().println("dabba bench: --rounds must be at least 1, was " + rounds);
-            return 2;
-        }
+        validate();
         say(out, "dabba bench %s: %d towers, %d subscribers, %,d warm-up + %d x %,d throughput + %,d latency records "
                 + "(%d/s for %d s), handover after %.0f%% of records; %d cores, max heap %d MiB, JDK %s; load "
                 + "average %s", started, towers, subscribers, warmupRecords, rounds, records, rate * seconds, rate,

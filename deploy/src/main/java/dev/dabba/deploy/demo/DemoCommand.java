@@ -18,6 +18,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dabba demo}: the seed scenario end to end on embedded real components, then the subscriber's bill. */
@@ -47,6 +48,10 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--timeout': must be positive, was '" + timeout + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(out);

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dabba replay-dead-letters}: the job's unknown-epoch dead letters back to the records topic (see below). */
@@ -48,6 +49,10 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--timeout': must be positive, was '" + timeout + "'");
+        }
         PrintWriter out = spec.commandLine().getOut();
         EpochRegistry epochs = DeadLetterReplay.epochsOf(agentState);
         DeadLetterReplay.Result r = DeadLetterReplay.replay(bootstrapServers,

@@ -77,8 +77,30 @@ final class SimulateCommand implements Callable<Integer> {
             + "(default: a fresh temporary directory).")
     Path stateDir;
 
+    /** Every number a usage error before a tower starts, naming its option (exit code 2). */
+    private void validate() {
+        if (towers < 1) {
+            throw invalid("--towers", towers, "must be at least 1");
+        }
+        if (subscribers < 1) {
+            throw invalid("--subscribers", subscribers, "must be at least 1");
+        }
+        if (events < 1) {
+            throw invalid("--events", events, "must be at least 1");
+        }
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw invalid("--rate", rate, "must be 0 (as fast as possible) or a positive number of events a second");
+        }
+    }
+
+    private CommandLine.ParameterException invalid(String option, Object value, String rule) {
+        return new CommandLine.ParameterException(spec.commandLine(),
+                "Invalid value for option '" + option + "': " + rule + ", was '" + value + "'");
+    }
+
     @Override
     public Integer call() throws IOException {
+        validate();
         PrintWriter out = spec.commandLine().getOut();
         AgentConfig base;
         try {
