@@ -3,6 +3,7 @@ package dev.dabba.agent.internal.mqtt;
 import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.AgentConfig.MqttSettings;
 import dev.dabba.agent.internal.metrics.Metrics;
+import dev.dabba.record.NoDelaySocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -413,6 +414,9 @@ public final class MqttLink implements AutoCloseable {
         if (mqtt.tls() != null) {
             o.setSocketFactory(Tls.socketFactory(mqtt.tls()));
             o.setHttpsHostnameVerificationEnabled(mqtt.tls().verifyHostname());
+        } else if (NoDelaySocketFactory.servesAll(List.of(mqtt.brokerUri()))) {
+            // Nagle off: handover clocks and their acks are small QoS 1 messages, each held back by it otherwise
+            o.setSocketFactory(new NoDelaySocketFactory());
         }
         MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
         will.setQos(1);
