@@ -17,7 +17,7 @@ import javax.net.SocketFactory;
  * (docs/benchmarks.md, "End to end"). MQTT packets are written whole, so turning Nagle off costs no extra segments.
  *
  * <p>Paho calls {@link #createSocket()} and connects the socket itself; the other methods exist for the contract.
- * TLS connections keep their own socket factories (and Nagle) for now.
+ * For TLS, {@link NoDelaySslSocketFactory} wraps the connection's own TLS socket factory.
  */
 public final class NoDelaySocketFactory extends SocketFactory {
 

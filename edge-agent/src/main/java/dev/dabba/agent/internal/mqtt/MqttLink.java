@@ -4,6 +4,7 @@ import dev.dabba.agent.AgentConfig;
 import dev.dabba.agent.AgentConfig.MqttSettings;
 import dev.dabba.agent.internal.metrics.Metrics;
 import dev.dabba.record.NoDelaySocketFactory;
+import dev.dabba.record.NoDelaySslSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -411,11 +412,11 @@ public final class MqttLink implements AutoCloseable {
         if (mqtt.password() != null) {
             o.setPassword(mqtt.password().getBytes(StandardCharsets.UTF_8));
         }
+        // Nagle off: handover clocks and their acks are small QoS 1 messages, each held back by it otherwise
         if (mqtt.tls() != null) {
-            o.setSocketFactory(Tls.socketFactory(mqtt.tls()));
+            o.setSocketFactory(new NoDelaySslSocketFactory(Tls.socketFactory(mqtt.tls())));
             o.setHttpsHostnameVerificationEnabled(mqtt.tls().verifyHostname());
         } else if (NoDelaySocketFactory.servesAll(List.of(mqtt.brokerUri()))) {
-            // Nagle off: handover clocks and their acks are small QoS 1 messages, each held back by it otherwise
             o.setSocketFactory(new NoDelaySocketFactory());
         }
         MqttMessage will = new MqttMessage("offline".getBytes(StandardCharsets.UTF_8));
