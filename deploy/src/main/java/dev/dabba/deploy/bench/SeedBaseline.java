@@ -3,6 +3,7 @@ package dev.dabba.deploy.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.dabba.clock.NodeId;
 import dev.dabba.embedded.Database;
+import dev.dabba.record.NoDelaySocketFactory;
 import dev.dabba.record.UsageRecord;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -198,10 +199,10 @@ final class SeedBaseline implements AutoCloseable {
             options.setReceiveMaximum(BRIDGE_BACKLOG);
         }
         options.setCleanStart(true);
-        if (uri.startsWith("tcp://")) {
+        if (NoDelaySocketFactory.servesAll(List.of(uri))) {
             // Nagle off, as for Dabba's own clients: with it, Paho's PUBACKs capped the bridge at about 1,130 QoS 1
             // messages/s, a limit of the Java client that the seed's design does not have (NoDelaySocketFactory)
-            options.setSocketFactory(new dev.dabba.record.NoDelaySocketFactory());
+            options.setSocketFactory(new NoDelaySocketFactory());
         }
         client.connect(options).waitForCompletion(30_000);
         return client;
