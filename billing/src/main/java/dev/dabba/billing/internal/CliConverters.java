@@ -46,6 +46,23 @@ public final class CliConverters {
         }
     }
 
+    /** Converts an ISO-8601 duration that must be positive ({@code PT2M}), as timeouts are. */
+    public static final class PositiveDurationConverter implements ITypeConverter<java.time.Duration> {
+        @Override
+        public java.time.Duration convert(String value) {
+            java.time.Duration d;
+            try {
+                d = java.time.Duration.parse(value);
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new TypeConversionException("must be an ISO-8601 duration such as PT2M, was '" + value + "'");
+            }
+            if (d.isNegative() || d.isZero()) {
+                throw new TypeConversionException("must be positive, was '" + d + "'");
+            }
+            return d;
+        }
+    }
+
     /** Converts {@code PROVISIONAL} or {@code FINAL}, in any case. */
     public static final class StatusConverter implements ITypeConverter<BillStatus> {
         @Override

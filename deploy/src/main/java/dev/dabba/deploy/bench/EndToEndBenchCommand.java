@@ -1,5 +1,6 @@
 package dev.dabba.deploy.bench;
 
+import dev.dabba.billing.internal.CliConverters;
 import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.deploy.demo.EmbeddedStack;
@@ -113,7 +114,7 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--keep-database", description = "Do not drop the run's database.")
     boolean keepDatabase;
 
-    @Option(names = "--phase-timeout", defaultValue = "PT5M", description = "Longest wait for a phase's records "
+    @Option(names = "--phase-timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT5M", description = "Longest wait for a phase's records "
             + "to be billed (default: ${DEFAULT-VALUE}).")
     Duration phaseTimeout;
 
@@ -153,9 +154,6 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         }
         if (!(handoverShare >= 0 && handoverShare <= 1)) {
             throw invalid("--handover-share", handoverShare, "must be within 0..1");
-        }
-        if (phaseTimeout.isNegative() || phaseTimeout.isZero()) {
-            throw invalid("--phase-timeout", phaseTimeout, "must be positive");
         }
         atLeast("--agent-rss-records", agentRssRecords, 0);
         atLeast("--bill-cache-records", billCacheRecords, 0);

@@ -5,6 +5,7 @@ import dev.dabba.billing.Bill;
 import dev.dabba.billing.BillCommand;
 import dev.dabba.billing.BillStore;
 import dev.dabba.billing.BillingCycle;
+import dev.dabba.billing.internal.CliConverters;
 import dev.dabba.record.UsageRecord;
 import java.io.PrintWriter;
 import java.time.Clock;
@@ -18,7 +19,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dabba demo}: the seed scenario end to end on embedded real components, then the subscriber's bill. */
@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
             "Everything runs in this JVM on embedded components with fresh temporary state."})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--timeout", defaultValue = "PT2M", paramLabel = "DURATION",
+    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT2M", paramLabel = "DURATION",
             description = "How long to wait for the bill, ISO-8601. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
@@ -48,10 +48,6 @@ public final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--timeout': must be positive, was '" + timeout + "'");
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Progress progress = new Progress(out);

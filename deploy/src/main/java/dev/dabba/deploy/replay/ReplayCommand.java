@@ -1,5 +1,6 @@
 package dev.dabba.deploy.replay;
 
+import dev.dabba.billing.internal.CliConverters;
 import dev.dabba.clock.EpochRegistry;
 import dev.dabba.jobs.BillingJobMain;
 import java.io.PrintWriter;
@@ -10,7 +11,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code dabba replay-dead-letters}: the job's unknown-epoch dead letters back to the records topic (see below). */
@@ -40,7 +40,7 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Decode and count; write nothing.")
     boolean dryRun;
 
-    @Option(names = "--timeout", defaultValue = "PT1M", paramLabel = "DURATION",
+    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT1M", paramLabel = "DURATION",
             description = "How long reading the dead letters to their end may take, ISO-8601. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
@@ -49,10 +49,6 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (timeout.isNegative() || timeout.isZero()) {
-            throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--timeout': must be positive, was '" + timeout + "'");
-        }
         PrintWriter out = spec.commandLine().getOut();
         EpochRegistry epochs = DeadLetterReplay.epochsOf(agentState);
         DeadLetterReplay.Result r = DeadLetterReplay.replay(bootstrapServers,
