@@ -2,12 +2,19 @@ package dev.dabba.gateway.internal;
 
 import dev.dabba.gateway.connect.MqttClientSettings;
 import dev.dabba.record.NoDelaySocketFactory;
+import dev.dabba.record.NoDelaySslSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttClientException;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.client.security.SSLSocketFactoryFactory;
 import org.eclipse.paho.mqttv5.common.MqttException;
 
 /** Builds Paho MQTT 5 clients and connection options from {@link MqttClientSettings}. */
@@ -21,8 +28,12 @@ public final class PahoClients {
         return new MqttAsyncClient(s.serverUris().get(0), s.clientId(), new MemoryPersistence());
     }
 
-    /** Options with the settings' brokers, credentials, timeouts and TLS; no automatic reconnect. */
-    public static MqttConnectionOptions options(MqttClientSettings s) {
+    /**
+     * Options with the settings' brokers, credentials, timeouts and TLS; no automatic reconnect.
+     *
+     * @throws MqttException when the TLS settings' trust or key store cannot be read
+     */
+    public static MqttConnectionOptions options(MqttClientSettings s) throws MqttException {
         MqttConnectionOptions o = new MqttConnectionOptions();
         o.setServerURIs(s.serverUris().toArray(new String[0]));
         if (s.username() != null) {
@@ -34,14 +45,48 @@ public final class PahoClients {
         o.setKeepAliveInterval((int) s.keepAlive().toSeconds());
         o.setConnectionTimeout((int) s.connectionTimeout().toSeconds());
         o.setAutomaticReconnect(false);
-        if (s.sslProperties() != null) {
-            o.setSSLProperties(s.sslProperties());
+        // Nagle off: otherwise it holds back each PUBACK of the records the source task receives, which capped
+        // one subscriber at about 1,130 QoS 1 messages/s (NoDelaySocketFactory)
+        Properties ssl = s.sslProperties();
+        if (allTls(s.serverUris())) {
+            o.setSocketFactory(new NoDelaySslSocketFactory(tlsSocketFactory(ssl)));
+        } else if (ssl != null) {
+            o.setSSLProperties(ssl); // a mix of schemes: Paho builds each ssl:// socket itself, with Nagle on
         } else if (NoDelaySocketFactory.servesAll(s.serverUris())) {
-            // Nagle off: otherwise it holds back each PUBACK of the records the source task receives, which capped
-            // one subscriber at about 1,130 QoS 1 messages/s (NoDelaySocketFactory)
             o.setSocketFactory(new NoDelaySocketFactory());
         }
         return o;
+    }
+
+    /** Whether every URI is {@code ssl://}, the only scheme Paho opens with an {@link SSLSocketFactory}. */
+    static boolean allTls(List<String> serverUris) {
+        return !serverUris.isEmpty()
+                && serverUris.stream().allMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("ssl://"));
+    }
+
+    /**
+     * The socket factory Paho would build from the SSL properties itself (the JVM's defaults when there are none), so
+     * that it can be wrapped. The settings never set cipher suites, the one property Paho applies outside it.
+     */
+    private static SSLSocketFactory tlsSocketFactory(Properties ssl) throws MqttException {
+        SSLSocketFactoryFactory factories = new SSLSocketFactoryFactory();
+        if (ssl != null) {
+            factories.initialize(ssl, null);
+        }
+        try {
+            return factories.createSocketFactory(null);
+        } catch (MqttException e) {
+            Throwable why = e.getCause() != null ? e.getCause() : e;
+            throw new MqttException(MqttClientException.REASON_CODE_SSL_CONFIG_ERROR, new IllegalArgumentException(
+                    "cannot load the TLS stores (" + MqttClientSettings.SSL_TRUSTSTORE_LOCATION + "="
+                            + store(ssl, "com.ibm.ssl.trustStore") + ", " + MqttClientSettings.SSL_KEYSTORE_LOCATION
+                            + "=" + store(ssl, "com.ibm.ssl.keyStore") + "): " + why.getMessage(), why));
+        }
+    }
+
+    private static String store(Properties ssl, String key) {
+        String location = ssl == null ? null : ssl.getProperty(key);
+        return location == null ? "(JVM default)" : location;
     }
 
     /**

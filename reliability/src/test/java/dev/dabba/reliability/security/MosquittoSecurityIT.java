@@ -11,7 +11,11 @@ import dev.dabba.clock.NodeId;
 import dev.dabba.clock.VectorClock;
 import dev.dabba.embedded.FreePorts;
 import dev.dabba.embedded.LocalMosquitto;
+import dev.dabba.gateway.connect.MqttClientSettings;
+import dev.dabba.gateway.connect.MqttSourceConfig;
+import dev.dabba.gateway.connect.MqttSourceTask;
 import dev.dabba.record.EventId;
+import dev.dabba.record.KafkaTopics;
 import dev.dabba.record.MqttTopics;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.RecordBatch;
@@ -26,10 +30,16 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.metrics.PluginMetrics;
+import org.apache.kafka.connect.source.SourceRecord;
+import org.apache.kafka.connect.source.SourceTaskContext;
+import org.apache.kafka.connect.storage.OffsetStorageReader;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttClient;
@@ -49,7 +59,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Runs the machine's Mosquitto with {@code deploy/mosquitto/mosquitto-tls.conf} (TLS with client certificates,
  * passwords) and {@code deploy/connect/mosquitto-acl.conf} (per-device ACLs), rewritten only to a free port and a
  * temporary directory of throwaway certificates, and shows what it admits: the edge agent with the right certificate
- * and password gets its records to the gateway user; wrong passwords, missing or foreign certificates and plain TCP
+ * and password gets its records to the gateway user; the gateway's source task, with its connector's TLS keys, turns
+ * a tower's batch into a Kafka record; wrong passwords, missing or foreign certificates and plain TCP
  * are refused; a tower publishing on another tower's topic is not delivered. Skipped, saying why, where
  * {@code /usr/sbin/mosquitto} or {@code openssl} is missing.
  */
@@ -208,6 +219,70 @@ class MosquittoSecurityIT {
             assertThat(m.getKey()).isEqualTo(TOPICS.records(BKC));
             SplitBatch batch = RecordCodec.standard().splitBatch(m.getValue());
             assertThat(batch.records()).extracting(SplitBatch.RawRecord::id).containsExactly(sent.id());
+        }
+    }
+
+    /**
+     * The gateway's own source task, configured the way an operator would (connector keys for the broker, the user,
+     * the trust store and its client certificate), subscribes over TLS through its shared subscription and turns a
+     * tower's batch into a Kafka record for that tower. Its TLS sockets are built from those keys by the gateway
+     * itself (Nagle off), not by Paho, so this is what shows the keys still work.
+     */
+    @Test
+    void gatewaySourceTask_withItsConnectorTlsSettings_receivesATowersBatchOverTls() throws Exception {
+        Map<String, String> props = new HashMap<>();
+        props.put(MqttClientSettings.SERVER_URIS, sslUri());
+        props.put(MqttClientSettings.CLIENT_ID, "gateway-tls-" + System.nanoTime());
+        props.put(MqttClientSettings.USERNAME, "gateway");
+        props.put(MqttClientSettings.PASSWORD, PASSWORDS.get("gateway"));
+        props.put(MqttClientSettings.SSL_TRUSTSTORE_LOCATION, pki.trustStore().toString());
+        props.put(MqttClientSettings.SSL_TRUSTSTORE_PASSWORD, Pki.STORE_PASSWORD);
+        props.put(MqttClientSettings.SSL_KEYSTORE_LOCATION, pki.file("gateway.p12").toString());
+        props.put(MqttClientSettings.SSL_KEYSTORE_PASSWORD, Pki.STORE_PASSWORD);
+        props.put(MqttSourceConfig.RECORDS_TOPIC, "tls-records");
+        props.put(MqttSourceConfig.DEAD_LETTER_TOPIC, "tls-dead-letters");
+        props.put(MqttSourceConfig.POLL_TIMEOUT_MS, "100");
+        MqttSourceTask task = new MqttSourceTask();
+        task.initialize(new TaskContext(props));
+        task.start(props);
+        try {
+            MqttClient bkc = connect(sslUri(), "MUMBAI_BKC", "MUMBAI_BKC", PASSWORDS.get("MUMBAI_BKC"));
+            try {
+                MqttMessage m = new MqttMessage(batchOf(BKC, 901));
+                m.setQos(1);
+                bkc.publish(TOPICS.records(BKC), m);
+            } finally {
+                bkc.disconnect();
+                bkc.close();
+            }
+            List<SourceRecord> out = new ArrayList<>();
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                List<SourceRecord> polled = task.poll();
+                if (polled != null) {
+                    out.addAll(polled);
+                }
+                return !out.isEmpty();
+            });
+            assertThat(out).singleElement().satisfies(r -> {
+                assertThat(r.topic()).as("a record, not a dead letter").isEqualTo("tls-records");
+                assertThat(new String((byte[]) r.headers().lastWithName(KafkaTopics.HEADER_EVENT_ID).value(),
+                        StandardCharsets.UTF_8)).isEqualTo(new EventId(BKC, 901).toString());
+            });
+        } finally {
+            task.stop();
+        }
+    }
+
+    /** What Kafka Connect hands a task: its configuration; no offsets or plugin metrics are needed here. */
+    private record TaskContext(Map<String, String> configs) implements SourceTaskContext {
+        @Override
+        public OffsetStorageReader offsetStorageReader() {
+            return null;
+        }
+
+        @Override
+        public PluginMetrics pluginMetrics() {
+            return null;
         }
     }
 
