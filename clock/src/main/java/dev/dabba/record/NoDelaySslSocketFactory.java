@@ -3,6 +3,7 @@ package dev.dabba.record;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.List;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
@@ -15,6 +16,15 @@ public final class NoDelaySslSocketFactory extends SSLSocketFactory {
 
     public NoDelaySslSocketFactory(SSLSocketFactory delegate) {
         this.delegate = delegate;
+    }
+
+    /**
+     * Whether every one of {@code uris} is an {@code ssl://} or {@code wss://} URI, the ones Paho opens with an
+     * {@link SSLSocketFactory} (and the only ones it accepts one for).
+     */
+    public static boolean servesAll(List<String> uris) {
+        return !uris.isEmpty() && uris.stream().allMatch(u -> u.regionMatches(true, 0, "ssl://", 0, 6)
+                || u.regionMatches(true, 0, "wss://", 0, 6));
     }
 
     private static Socket noDelay(Socket socket) throws IOException {

@@ -41,11 +41,13 @@ class NoDelaySocketFactoryTest {
     }
 
     @Test
-    void servesOnlyPlainTcpBrokers() {
+    void servesOnlyPlainTcpAndWebSocketBrokers() {
         assertThat(NoDelaySocketFactory.servesAll(List.of("tcp://127.0.0.1:1883"))).isTrue();
         assertThat(NoDelaySocketFactory.servesAll(List.of("TCP://a:1883", "tcp://b:1883"))).isTrue();
         assertThat(NoDelaySocketFactory.servesAll(List.of("tcp://a:1883", "ssl://b:8883"))).isFalse();
-        assertThat(NoDelaySocketFactory.servesAll(List.of("ws://a:8000"))).isFalse();
+        assertThat(NoDelaySocketFactory.servesAll(List.of("ws://a:8000/mqtt", "WS://b:80/mqtt"))).isTrue();
+        assertThat(NoDelaySocketFactory.servesAll(List.of("tcp://a:1883", "ws://b:8000/mqtt"))).isTrue();
+        assertThat(NoDelaySocketFactory.servesAll(List.of("wss://a:443/mqtt"))).isFalse();
         assertThat(NoDelaySocketFactory.servesAll(List.of())).isFalse();
     }
 }

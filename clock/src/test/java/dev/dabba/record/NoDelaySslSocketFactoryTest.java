@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
@@ -46,5 +47,14 @@ class NoDelaySslSocketFactoryTest {
     void cipherSuites_areTheDelegates() {
         assertThat(factory.getDefaultCipherSuites()).containsExactly(delegate.getDefaultCipherSuites());
         assertThat(factory.getSupportedCipherSuites()).containsExactly(delegate.getSupportedCipherSuites());
+    }
+
+    @Test
+    void servesOnlyTlsAndSecureWebSocketBrokers() {
+        assertThat(NoDelaySslSocketFactory.servesAll(List.of("ssl://a:8883", "SSL://b:8883"))).isTrue();
+        assertThat(NoDelaySslSocketFactory.servesAll(List.of("ssl://a:8883", "wss://b:443/mqtt"))).isTrue();
+        assertThat(NoDelaySslSocketFactory.servesAll(List.of("ssl://a:8883", "tcp://b:1883"))).isFalse();
+        assertThat(NoDelaySslSocketFactory.servesAll(List.of("ws://a:8000/mqtt"))).isFalse();
+        assertThat(NoDelaySslSocketFactory.servesAll(List.of())).isFalse();
     }
 }

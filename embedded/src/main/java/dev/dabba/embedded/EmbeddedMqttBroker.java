@@ -17,7 +17,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A real MQTT broker (HiveMQ Community Edition, embedded) in this JVM, speaking MQTT 3.1.1 and 5 on 127.0.0.1.
  *
- * <p>Each instance writes its own {@code config.xml} (one TCP listener, anonymous usage statistics off) into a fresh
+ * <p>Each instance writes its own {@code config.xml} (one TCP listener, optionally a WebSocket one at {@value
+ * #WEBSOCKET_PATH}, anonymous usage statistics off) into a fresh
  * temporary directory that also holds the broker's data and an empty extensions folder; {@link #close()} stops the
  * broker and deletes that directory unless the caller supplied it. Messages live in memory unless
  * {@link Builder#filePersistence(boolean)} is set, in which case an instance started on the same directory resumes
@@ -27,6 +28,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     /** Messages HiveMQ queues per client or shared subscription before it discards new ones (its default: 1,000). */
     public static final long MAX_QUEUED_MESSAGES = 1_000_000;
+    /** The path of the WebSocket listener, as brokers commonly serve MQTT over WebSocket. */
+    public static final String WEBSOCKET_PATH = "/mqtt";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMqttBroker.class);
     private static final String COMPONENT = "embedded MQTT broker (HiveMQ CE)";
@@ -34,16 +37,18 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
 
     private final EmbeddedHiveMQ hivemq;
     private final int port;
+    private final int webSocketPort;
     private final Path directory;
     private final boolean ownsDirectory;
     private final Duration startupTime;
     private final Duration stopTimeout;
     private boolean closed;
 
-    private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, int port, Path directory, boolean ownsDirectory,
-                               Duration startupTime, Duration stopTimeout) {
+    private EmbeddedMqttBroker(EmbeddedHiveMQ hivemq, int port, int webSocketPort, Path directory,
+                               boolean ownsDirectory, Duration startupTime, Duration stopTimeout) {
         this.hivemq = hivemq;
         this.port = port;
+        this.webSocketPort = webSocketPort;
         this.directory = directory;
         this.ownsDirectory = ownsDirectory;
         this.startupTime = startupTime;
@@ -63,6 +68,19 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     /** The broker address for MQTT clients, e.g. {@code tcp://127.0.0.1:41883}. */
     public String uri() {
         return "tcp://" + HOST + ":" + port;
+    }
+
+    /**
+     * The broker address for MQTT over WebSocket, e.g. {@code ws://127.0.0.1:41884/mqtt}.
+     *
+     * @throws IllegalStateException unless the broker was built with {@link Builder#webSocket(boolean)}
+     */
+    public String webSocketUri() {
+        if (webSocketPort == 0) {
+            throw new IllegalStateException("this broker has no WebSocket listener (EmbeddedMqttBroker.builder()"
+                    + ".webSocket(true))");
+        }
+        return "ws://" + HOST + ":" + webSocketPort + WEBSOCKET_PATH;
     }
 
     /** The listener's host, always {@code 127.0.0.1}. */
@@ -117,6 +135,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
     public static final class Builder {
 
         private int port;
+        private boolean webSocket;
         private Path directory;
         private boolean filePersistence;
         private Duration startupTimeout = Duration.ofSeconds(60);
@@ -127,6 +146,12 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
         /** The TCP listener port; 0 (the default) picks a free one. */
         public Builder port(int port) {
             this.port = port == 0 ? 0 : FreePorts.requireValidPort(port, "port");
+            return this;
+        }
+
+        /** Also listen for MQTT over WebSocket on a free port ({@link EmbeddedMqttBroker#webSocketUri()}). */
+        public Builder webSocket(boolean webSocket) {
+            this.webSocket = webSocket;
             return this;
         }
 
@@ -157,6 +182,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
             if (port != 0) {
                 FreePorts.requireFree(port, COMPONENT, "MQTT listener");
             }
+            int webSocketPort = webSocket ? FreePorts.pick() : 0;
             boolean owns = directory == null;
             Path root = owns ? Directories.createTemp(COMPONENT, "dabba-mqtt-") : directory;
             long startNanos = System.nanoTime();
@@ -165,7 +191,8 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                 Path conf = Files.createDirectories(root.resolve("conf"));
                 Path data = Files.createDirectories(root.resolve("data"));
                 Path extensions = Files.createDirectories(root.resolve("extensions"));
-                Files.writeString(conf.resolve("config.xml"), configXml(listenerPort), StandardCharsets.UTF_8);
+                Files.writeString(conf.resolve("config.xml"), configXml(listenerPort, webSocketPort),
+                        StandardCharsets.UTF_8);
                 hivemq = EmbeddedHiveMQ.builder()
                         .withConfigurationFolder(conf)
                         .withDataFolder(data)
@@ -174,9 +201,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                         .build();
                 hivemq.start().get(startupTimeout.toMillis(), TimeUnit.MILLISECONDS);
                 Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-                LOG.info("Embedded MQTT broker (HiveMQ CE) on tcp://{}:{} started in {} ms", HOST, listenerPort,
+                LOG.info("Embedded MQTT broker (HiveMQ CE) on tcp://{}:{}{} started in {} ms", HOST, listenerPort,
+                        webSocketPort == 0 ? "" : " and ws://" + HOST + ":" + webSocketPort + WEBSOCKET_PATH,
                         took.toMillis());
-                return new EmbeddedMqttBroker(hivemq, listenerPort, root, owns, took, startupTimeout);
+                return new EmbeddedMqttBroker(hivemq, listenerPort, webSocketPort, root, owns, took,
+                        startupTimeout);
             } catch (IOException | ExecutionException | TimeoutException | RuntimeException e) {
                 closeQuietly(hivemq);
                 if (owns) {
@@ -196,7 +225,7 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
             }
         }
 
-        private String configXml(int listenerPort) {
+        private String configXml(int listenerPort, int webSocketPort) {
             return "<?xml version=\"1.0\"?>\n"
                     + "<!-- written by dev.dabba.embedded.EmbeddedMqttBroker -->\n"
                     + "<hivemq>\n"
@@ -205,6 +234,11 @@ public final class EmbeddedMqttBroker implements AutoCloseable {
                     + "            <port>" + listenerPort + "</port>\n"
                     + "            <bind-address>" + HOST + "</bind-address>\n"
                     + "        </tcp-listener>\n"
+                    + (webSocketPort == 0 ? "" : "        <websocket-listener>\n"
+                            + "            <port>" + webSocketPort + "</port>\n"
+                            + "            <bind-address>" + HOST + "</bind-address>\n"
+                            + "            <path>" + WEBSOCKET_PATH + "</path>\n"
+                            + "        </websocket-listener>\n")
                     + "    </listeners>\n"
                     // HiveMQ's default queue for a (shared) subscription is 1,000 messages with strategy discard:
                     // a burst faster than the gateway drains is acknowledged to the publisher and then dropped

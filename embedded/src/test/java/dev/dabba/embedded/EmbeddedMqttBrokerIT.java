@@ -42,6 +42,20 @@ class EmbeddedMqttBrokerIT {
     }
 
     @Test
+    void servesMqtt5OverWebSocket_whenAsked_besideItsTcpListener() throws Exception {
+        try (EmbeddedMqttBroker broker = EmbeddedMqttBroker.builder().webSocket(true).start()) {
+            assertThat(broker.webSocketUri()).startsWith("ws://127.0.0.1:").endsWith("/mqtt")
+                    .isNotEqualTo("ws://127.0.0.1:" + broker.port() + "/mqtt");
+            publishAndSubscribeWithQos1(broker.webSocketUri());
+            publishAndSubscribeWithQos1(broker.uri());
+        }
+        try (EmbeddedMqttBroker plain = EmbeddedMqttBroker.start()) {
+            assertThatThrownBy(plain::webSocketUri).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("webSocket(true)");
+        }
+    }
+
+    @Test
     void acceptsMqtt311Connections_andFreesPortDirectoryAndThreadsOnClose() {
         Set<Thread> before = Threads.nonDaemon();
         EmbeddedMqttBroker broker = EmbeddedMqttBroker.start();

@@ -5,8 +5,6 @@ import dev.dabba.record.NoDelaySocketFactory;
 import dev.dabba.record.NoDelaySslSocketFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 import javax.net.ssl.SSLSocketFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
@@ -48,20 +46,14 @@ public final class PahoClients {
         // Nagle off: otherwise it holds back each PUBACK of the records the source task receives, which capped
         // one subscriber at about 1,130 QoS 1 messages/s (NoDelaySocketFactory)
         Properties ssl = s.sslProperties();
-        if (allTls(s.serverUris())) {
+        if (NoDelaySslSocketFactory.servesAll(s.serverUris())) {
             o.setSocketFactory(new NoDelaySslSocketFactory(tlsSocketFactory(ssl)));
         } else if (ssl != null) {
-            o.setSSLProperties(ssl); // a mix of schemes: Paho builds each ssl:// socket itself, with Nagle on
+            o.setSSLProperties(ssl); // TLS and plain brokers mixed: Paho builds each TLS socket itself, Nagle on
         } else if (NoDelaySocketFactory.servesAll(s.serverUris())) {
             o.setSocketFactory(new NoDelaySocketFactory());
         }
         return o;
-    }
-
-    /** Whether every URI is {@code ssl://}, the only scheme Paho opens with an {@link SSLSocketFactory}. */
-    static boolean allTls(List<String> serverUris) {
-        return !serverUris.isEmpty()
-                && serverUris.stream().allMatch(u -> u.toLowerCase(Locale.ROOT).startsWith("ssl://"));
     }
 
     /**

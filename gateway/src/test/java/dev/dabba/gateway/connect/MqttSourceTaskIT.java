@@ -41,7 +41,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The source task driven by hand against HiveMQ CE and Kafka, to place a crash exactly where at-least-once shows:
  * after Kafka acknowledged the records, before the PUBACK; and, on Mosquitto, Kafka acknowledging a later message
- * before an earlier one.
+ * before an earlier one; and the task subscribed over WebSocket.
  */
 class MqttSourceTaskIT {
 
@@ -51,7 +51,7 @@ class MqttSourceTaskIT {
 
     @BeforeAll
     static void startInfrastructure() {
-        broker = EmbeddedMqttBroker.start();
+        broker = EmbeddedMqttBroker.builder().webSocket(true).start();
         kafka = EmbeddedKafka.start();
     }
 
@@ -199,6 +199,36 @@ class MqttSourceTaskIT {
             }
             assertThat(second.metrics().snapshot().messagesAcknowledged()).isEqualTo(2);
             second.stop();
+        }
+    }
+
+    @Test
+    void taskSubscribedOverWebSocket_receivesTheBatches_andAcknowledgesThemOnceInKafka() throws Exception {
+        Run run = Run.fresh(broker.webSocketUri());
+        List<Batches.Encoded> batches = Batches.stream(NodeId.of("MUMBAI_BKC"), 3, 4);
+        try (MqttPublisher publisher = MqttPublisher.connect(broker.uri(), "pub-" + run.id, 8);
+                KafkaProducer<byte[], byte[]> producer = producer()) {
+            MqttSourceTask task = run.start();
+            for (Batches.Encoded b : batches) {
+                publisher.publish(run.topics.records(b.origin()), b.payload());
+            }
+            // As a Connect worker would: each record written and committed, which acknowledges its message (HiveMQ
+            // CE sends a session's next message once the one in flight is acknowledged)
+            List<SourceRecord> records = new ArrayList<>();
+            await().atMost(WAIT).until(() -> {
+                List<SourceRecord> polled = task.poll();
+                for (SourceRecord r : polled == null ? List.<SourceRecord>of() : polled) {
+                    task.commitRecord(r, write(producer, r));
+                    records.add(r);
+                }
+                return records.size() >= 12;
+            });
+            assertThat(records).extracting(SourceRecord::topic).containsOnly(run.records);
+            assertThat(records.stream().map(r -> new String((byte[]) r.headers().lastWithName(
+                    KafkaTopics.HEADER_EVENT_ID).value(), java.nio.charset.StandardCharsets.UTF_8)))
+                    .containsExactlyElementsOf(batches.stream().flatMap(b -> b.eventIds().stream()).toList());
+            await().atMost(WAIT).until(() -> task.metrics().snapshot().messagesAcknowledged() == 3);
+            task.stop();
         }
     }
 

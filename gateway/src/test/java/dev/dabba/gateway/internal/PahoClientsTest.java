@@ -33,8 +33,9 @@ class PahoClientsTest {
     }
 
     @Test
-    void plainTcpBrokers_getSocketsWithNagleOff() throws Exception {
-        MqttConnectionOptions o = PahoClients.options(settings(List.of("tcp://a:1883", "tcp://b:1883"), Map.of()));
+    void plainTcpAndWebSocketBrokers_getSocketsWithNagleOff() throws Exception {
+        MqttConnectionOptions o = PahoClients.options(settings(List.of("tcp://a:1883", "ws://b:8000/mqtt"),
+                Map.of()));
 
         assertThat(o.getSocketFactory()).isInstanceOf(NoDelaySocketFactory.class);
         assertThat(o.getSSLProperties()).isNull();
@@ -43,7 +44,7 @@ class PahoClientsTest {
     @Test
     void tlsBrokers_getTheTrustStoresSocketsWithNagleOff() throws Exception {
         assertThat(CACERTS).exists();
-        MqttConnectionOptions o = PahoClients.options(settings(List.of("ssl://a:8883", "SSL://b:8883"),
+        MqttConnectionOptions o = PahoClients.options(settings(List.of("ssl://a:8883", "wss://b:443/mqtt"),
                 trustStore(CACERTS)));
 
         assertThat(o.getSocketFactory()).isInstanceOf(NoDelaySslSocketFactory.class);
@@ -93,12 +94,5 @@ class PahoClientsTest {
 
         assertThat(o.getSocketFactory()).isNull();
         assertThat(o.getSSLProperties()).containsEntry("com.ibm.ssl.trustStore", CACERTS.toString());
-    }
-
-    @Test
-    void allTls_isTrueOnlyWhenEveryUriIsSsl() {
-        assertThat(PahoClients.allTls(List.of("ssl://a:8883", "Ssl://b:8883"))).isTrue();
-        assertThat(PahoClients.allTls(List.of("ssl://a:8883", "wss://b:443"))).isFalse();
-        assertThat(PahoClients.allTls(List.of("tcp://a:1883"))).isFalse();
     }
 }
