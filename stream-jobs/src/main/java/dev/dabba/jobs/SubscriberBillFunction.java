@@ -64,7 +64,11 @@ import org.apache.flink.util.OutputTag;
  * the state would ({@code RunningBillTest}; {@code BillCachePropertyTest} compares this function's versions with and
  * without the cache).
  *
- * <p>Provisional versions go out as records arrive. When the event-time watermark passes the cycle's end (month end
+ * <p>Provisional versions go out as records arrive. With an {@code emitInterval} the first change after a quiet
+ * interval goes out at once and opens an interval of that length; the changes within it are held and go out together
+ * as one version at its end, which opens the next. So a subscriber gets at most about one version per interval under
+ * load, and a lone record waits for no timer (before 2026-12-07 every change waited for the interval's end, which was
+ * most of the bill-update latency the benchmark measures). When the event-time watermark passes the cycle's end (month end
  * in Asia/Kolkata) plus {@code grace}, the bill becomes FINAL. A late record for a closed cycle makes a new FINAL
  * version (a revision) until {@code revisionRetention} after the close; then the records are dropped and a later
  * record for that cycle goes to the dead letters with the reason, never silently.
@@ -110,6 +114,11 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private transient MapState<String, ReleasedRecord> records;
     private transient MapState<String, String> suspects;
     private transient ValueState<Integer> phase;
+    /**
+     * The end of the key's open emit interval, when one is open: negative when nothing is held for it, positive when a
+     * change is (the sign keeps it to one state value; savepoints from before the leading emit hold only positive
+     * values, which meant the same: a change waiting for that timer).
+     */
     private transient ValueState<Long> pendingEmit;
     private transient ValueState<long[]> emittedLines;
     private transient RatingEngine engine;
@@ -127,8 +136,9 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
     private transient volatile long hotRecords;
 
     /**
-     * @param emitInterval zero to emit a version for every change; otherwise changes within this processing-time
-     *     interval are coalesced into one version (fewer store writes under load, at most this much more latency)
+     * @param emitInterval zero to emit a version for every change; otherwise the first change after a quiet interval
+     *     goes out at once, and the changes within this processing-time interval after it are coalesced into one
+     *     version at its end (fewer store writes under load; a change waits at most this much longer)
      */
     public SubscriberBillFunction(Tariff tariff, CloneDetector clones, Duration grace, Duration revisionRetention,
             Duration emitInterval) {
@@ -258,11 +268,22 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         }
         if (emitIntervalMillis == 0) {
             emit(ctx, out, key, bill(key, record.subscriber(), cycle, p == CLOSED));
-        } else if (pendingEmit.value() == null) {
-            long at = ctx.timerService().currentProcessingTime() + emitIntervalMillis;
-            ctx.timerService().registerProcessingTimeTimer(at);
-            pendingEmit.update(at);
+            return;
         }
+        Long interval = pendingEmit.value();
+        if (interval == null) {
+            emit(ctx, out, key, bill(key, record.subscriber(), cycle, p == CLOSED));
+            openEmitInterval(ctx.timerService().currentProcessingTime(), ctx);
+        } else if (interval < 0) {
+            pendingEmit.update(-interval); // held for the interval's end
+        }
+    }
+
+    /** Opens an emit interval from {@code now}, nothing held yet. */
+    private void openEmitInterval(long now, Context ctx) throws Exception {
+        long end = Math.max(1, now + emitIntervalMillis); // > 0, so that its sign can say whether a change is held
+        ctx.timerService().registerProcessingTimeTimer(end);
+        pendingEmit.update(-end);
     }
 
     /** The key's records as the state holds them (deserialized one by one on RocksDB). */
@@ -313,6 +334,11 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<Bill> out) throws Exception {
+        Long interval = ctx.timeDomain() == TimeDomain.PROCESSING_TIME ? pendingEmit.value() : null;
+        if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME && (interval == null || interval < 0)) {
+            pendingEmit.clear(); // the end of an interval in which nothing came: the next change goes out at once
+            return;
+        }
         String[] key = ctx.getCurrentKey().split("\\|", 2);
         Msisdn subscriber = Msisdn.of(key[0]);
         YearMonth cycle = BillingCycle.parse(key[1]);
@@ -324,13 +350,15 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
             // A running bill means records (it copies them); on RocksDB isEmpty() is an iterator seek.
             if (p != PURGED && (hot.containsKey(ctx.getCurrentKey()) || !records.isEmpty())) {
                 emit(ctx, out, ctx.getCurrentKey(), bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
+                openEmitInterval(timestamp, ctx);
             }
             return;
         }
         if (timestamp == close && p == OPEN) {
             Long pending = pendingEmit.value();
             if (pending != null) {
-                ctx.timerService().deleteProcessingTimeTimer(pending); // the FINAL version includes the change
+                // the FINAL version includes any change held, and opens no interval
+                ctx.timerService().deleteProcessingTimeTimer(Math.abs(pending));
                 pendingEmit.clear();
             }
             phase.update(CLOSED);

@@ -281,7 +281,8 @@ class SubscriberBillFunctionTest {
     }
 
     @Test
-    void withAnEmitInterval_aBurstOfRecordsBecomesOneVersion_andNoTimerIsLeft() throws Exception {
+    void withAnEmitInterval_theFirstRecordGoesOutAtOnce_theRestOfTheBurstAsOneVersionAtTheIntervalsEnd()
+            throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
         try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
                 new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
@@ -289,15 +290,74 @@ class SubscriberBillFunctionTest {
             for (UsageRecord r : seed) {
                 h.processElement(ReleasedRecord.complete(r), 0);
             }
-            assertThat(Harnesses.drain(h)).isEmpty();
+            assertThat(Harnesses.drain(h)).as("the first record waits for no timer").singleElement()
+                    .satisfies(b -> assertThat(b.lines()).extracting(l -> l.rated().eventId())
+                            .containsExactly(seed.get(0).id()));
 
+            h.setProcessingTime(199);
+            assertThat(Harnesses.drain(h)).as("the others are held for the interval").isEmpty();
             h.setProcessingTime(200);
-
             assertThat(Harnesses.drain(h)).singleElement().satisfies(b -> {
                 assertThat(b.version()).isEqualTo(24);
                 assertThat(b.total().paisa()).isEqualTo(2190);
             });
+
+            h.setProcessingTime(400);
+            assertThat(Harnesses.drain(h)).as("nothing came in the interval the last version opened").isEmpty();
             assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void withAnEmitInterval_aRecordAfterAQuietInterval_goesOutAtOnce_andOneWithinIt_atItsEnd() throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
+                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+            h.setProcessingTime(1_000);
+            h.processElement(ReleasedRecord.complete(seed.get(0)), 0);
+            assertThat(Harnesses.drain(h)).hasSize(1);
+            h.setProcessingTime(1_200);
+            assertThat(h.numProcessingTimeTimers()).isZero();
+
+            h.setProcessingTime(5_000);
+            h.processElement(ReleasedRecord.complete(seed.get(1)), 0);
+            assertThat(Harnesses.drain(h)).as("after a quiet interval").singleElement()
+                    .satisfies(b -> assertThat(b.lines()).extracting(l -> l.rated().eventId())
+                            .containsExactlyInAnyOrder(seed.get(0).id(), seed.get(1).id()));
+            h.setProcessingTime(5_150);
+            h.processElement(ReleasedRecord.complete(seed.get(2)), 0);
+            h.processElement(ReleasedRecord.complete(seed.get(2)), 0); // a duplicate changes nothing
+            assertThat(Harnesses.drain(h)).as("within the interval").isEmpty();
+            h.setProcessingTime(5_200);
+            assertThat(Harnesses.drain(h)).singleElement().satisfies(b -> assertThat(b.lines())
+                    .extracting(l -> l.rated().eventId())
+                    .containsExactlyInAnyOrder(seed.get(0).id(), seed.get(1).id(), seed.get(2).id()));
+            h.setProcessingTime(5_400);
+            assertThat(Harnesses.drain(h)).isEmpty();
+            assertThat(h.numProcessingTimeTimers()).isZero();
+        }
+    }
+
+    @Test
+    void withAnEmitInterval_aChangeHeldAtTheCyclesClose_isInTheFinalVersion_andNoIntervalIsLeft() throws Exception {
+        List<UsageRecord> seed = SeedRecords.records();
+        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
+                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+            h.setProcessingTime(0);
+            for (UsageRecord r : seed) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            assertThat(Harnesses.drain(h)).hasSize(1);
+
+            h.processWatermark(CLOSE);
+
+            assertThat(Harnesses.drain(h)).singleElement().satisfies(b -> {
+                assertThat(b.status()).isEqualTo(BillStatus.FINAL);
+                assertThat(b.total().paisa()).isEqualTo(2190);
+            });
+            assertThat(h.numProcessingTimeTimers()).isZero();
+            h.setProcessingTime(200);
+            assertThat(Harnesses.drain(h)).isEmpty();
         }
     }
 }
