@@ -85,7 +85,9 @@ public final class BillingJobMain implements Callable<Integer> {
     Duration maxOutOfOrderness;
 
     @Option(names = "--bill-emit-interval", defaultValue = "PT0.2S",
-            description = "Changes to a bill within this interval become one version. Default: ${DEFAULT-VALUE}.")
+            description = "A bill's first change after a quiet interval goes out at once; the changes within this "
+                    + "interval after it become one version at its end. 0: a version per change. Default: "
+                    + "${DEFAULT-VALUE}.")
     Duration billEmitInterval;
 
     @Option(names = "--bill-cache-records", defaultValue = "100000",

@@ -369,8 +369,9 @@ public final class JobSettings implements Serializable {
         }
 
         /**
-         * Changes to one bill within this processing-time interval are emitted as one version (default 200 ms; 0
-         * emits a version per change): under load, a subscriber's burst of records costs one store write.
+         * A bill's first change after a quiet interval is emitted at once, and the changes within this
+         * processing-time interval after it as one version at its end (default 200 ms; 0 emits a version per change):
+         * under load, a subscriber's burst of records costs two store writes, and a lone record waits for no timer.
          */
         public Builder billEmitInterval(Duration v) {
             billEmitInterval = v;
