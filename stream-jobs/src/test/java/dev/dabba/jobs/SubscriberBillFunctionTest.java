@@ -339,6 +339,52 @@ class SubscriberBillFunctionTest {
     }
 
     @Test
+    void aVersionPendingInACheckpointFromBeforeTheLeadingEmit_goesOutAtItsTimerAfterTheRestore() throws Exception {
+        // Until 2026-12-07 every change waited for the interval's end: bill-pending-emit held that timer's (positive)
+        // time, and the version went out when it fired. Such a checkpoint must still emit it.
+        class EarlierPendingEmit extends KeyedProcessFunction<String, ReleasedRecord, Bill> {
+            @Override
+            public void processElement(ReleasedRecord r, Context ctx, Collector<Bill> out) throws Exception {
+                getRuntimeContext().getMapState(new org.apache.flink.api.common.state.MapStateDescriptor<>(
+                        "bill-records", Types.STRING, SerializerTypeInfo.RELEASED_RECORD))
+                        .put(r.record().id().toString(), r);
+                var pending = getRuntimeContext().getState(new ValueStateDescriptor<>("bill-pending-emit",
+                        Types.LONG));
+                if (pending.value() == null) {
+                    long at = ctx.timerService().currentProcessingTime() + 200;
+                    ctx.timerService().registerProcessingTimeTimer(at);
+                    pending.update(at);
+                }
+            }
+        }
+        List<UsageRecord> seed = SeedRecords.records();
+        OperatorSubtaskState snapshot;
+        try (var h = Harnesses.keyed(new EarlierPendingEmit(), new SubscriberCycleKey(), Types.STRING,
+                SerializerTypeInfo.BILL)) {
+            h.setProcessingTime(0);
+            for (UsageRecord r : seed) {
+                h.processElement(ReleasedRecord.complete(r), 0);
+            }
+            snapshot = h.snapshot(1, 0);
+        }
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
+                SubscriberBillFunction.withDefaults(Duration.ofMillis(200))), new SubscriberCycleKey(), Types.STRING,
+                1, 1, 0)) {
+            h.setup(SerializerTypeInfo.BILL.createSerializer(new SerializerConfigImpl()));
+            h.initializeState(snapshot);
+            h.open();
+            assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
+
+            h.setProcessingTime(200);
+
+            assertThat(Harnesses.drain(h)).singleElement().satisfies(b -> {
+                assertThat(b.version()).isEqualTo(24);
+                assertThat(b.total().paisa()).isEqualTo(2190);
+            });
+        }
+    }
+
+    @Test
     void withAnEmitInterval_aChangeHeldAtTheCyclesClose_isInTheFinalVersion_andNoIntervalIsLeft() throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
         try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
