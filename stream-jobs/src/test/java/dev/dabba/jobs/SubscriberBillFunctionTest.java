@@ -280,12 +280,20 @@ class SubscriberBillFunctionTest {
         }
     }
 
+    private static final Duration EMIT_INTERVAL = Duration.ofMillis(200);
+
+    /** An open harness of the bill function with a 200 ms emit interval. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, ReleasedRecord, Bill> withEmitInterval()
+            throws Exception {
+        return Harnesses.keyed(SubscriberBillFunction.withDefaults(EMIT_INTERVAL), new SubscriberCycleKey(),
+                Types.STRING, SerializerTypeInfo.BILL);
+    }
+
     @Test
     void withAnEmitInterval_theFirstRecordGoesOutAtOnce_theRestOfTheBurstAsOneVersionAtTheIntervalsEnd()
             throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
-        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
-                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+        try (var h = withEmitInterval()) {
             h.setProcessingTime(0);
             for (UsageRecord r : seed) {
                 h.processElement(ReleasedRecord.complete(r), 0);
@@ -311,8 +319,7 @@ class SubscriberBillFunctionTest {
     @Test
     void withAnEmitInterval_aRecordAfterAQuietInterval_goesOutAtOnce_andOneWithinIt_atItsEnd() throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
-        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
-                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+        try (var h = withEmitInterval()) {
             h.setProcessingTime(1_000);
             h.processElement(ReleasedRecord.complete(seed.get(0)), 0);
             assertThat(Harnesses.drain(h)).hasSize(1);
@@ -367,10 +374,9 @@ class SubscriberBillFunctionTest {
             }
             snapshot = h.snapshot(1, 0);
         }
-        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(
-                SubscriberBillFunction.withDefaults(Duration.ofMillis(200))), new SubscriberCycleKey(), Types.STRING,
-                1, 1, 0)) {
-            h.setup(SerializerTypeInfo.BILL.createSerializer(new SerializerConfigImpl()));
+        try (var h = Harnesses.keyedUnopened(new org.apache.flink.runtime.state.hashmap.HashMapStateBackend(),
+                SubscriberBillFunction.withDefaults(EMIT_INTERVAL), new SubscriberCycleKey(), Types.STRING,
+                SerializerTypeInfo.BILL)) {
             h.initializeState(snapshot);
             h.open();
             assertThat(h.numProcessingTimeTimers()).isEqualTo(1);
@@ -387,8 +393,7 @@ class SubscriberBillFunctionTest {
     @Test
     void withAnEmitInterval_aChangeHeldAtTheCyclesClose_isInTheFinalVersion_andNoIntervalIsLeft() throws Exception {
         List<UsageRecord> seed = SeedRecords.records();
-        try (var h = Harnesses.keyed(SubscriberBillFunction.withDefaults(Duration.ofMillis(200)),
-                new SubscriberCycleKey(), Types.STRING, SerializerTypeInfo.BILL)) {
+        try (var h = withEmitInterval()) {
             h.setProcessingTime(0);
             for (UsageRecord r : seed) {
                 h.processElement(ReleasedRecord.complete(r), 0);
