@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * A real MQTT broker (HiveMQ Community Edition, embedded) in this JVM, speaking MQTT 3.1.1 and 5 on 127.0.0.1.
  *
  * <p>Each instance writes its own {@code config.xml} (one TCP listener, optionally a WebSocket one at {@value
- * #WEBSOCKET_PATH}, anonymous usage statistics off) into a fresh
- * temporary directory that also holds the broker's data and an empty extensions folder; {@link #close()} stops the
- * broker and deletes that directory unless the caller supplied it. Messages live in memory unless
+ * #WEBSOCKET_PATH}, anonymous usage statistics off) into a fresh temporary directory that also holds the broker's
+ * data and an empty extensions folder; {@link #close()} stops the broker and deletes that directory unless the caller
+ * supplied it. Messages live in memory unless
  * {@link Builder#filePersistence(boolean)} is set, in which case an instance started on the same directory resumes
  * the retained messages and persistent sessions of a closed one.
  */
