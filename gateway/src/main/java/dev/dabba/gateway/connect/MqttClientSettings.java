@@ -18,14 +18,16 @@ import org.apache.kafka.common.config.types.Password;
  * How a gateway task connects to the MQTT broker: the settings the MQTT source and the epoch sink share, with the
  * configuration keys that define them.
  *
- * @param serverUris brokers to try in order ({@code tcp://host:1883}, {@code ssl://host:8883})
+ * @param serverUris brokers to try in order ({@code tcp://host:1883}, {@code ssl://host:8883}, {@code ws://...},
+ *     {@code wss://...})
  * @param clientId this task's MQTT client id; stable across restarts so that its persistent session resumes
  * @param username the gateway's MQTT user name, or null
  * @param password the gateway's MQTT password, or null
  * @param topics the topic layout
  * @param keepAlive MQTT keep-alive interval
  * @param connectionTimeout how long to wait for CONNACK and SUBACK
- * @param ssl Paho SSL properties ({@code com.ibm.ssl.*}) for {@code ssl://} URIs, empty for the JVM defaults
+ * @param ssl Paho SSL properties ({@code com.ibm.ssl.*}) for {@code ssl://} and {@code wss://} URIs, empty for the
+ *     JVM defaults
  */
 public record MqttClientSettings(List<String> serverUris, String clientId, String username, String password,
         MqttTopics topics, Duration keepAlive, Duration connectionTimeout, Map<String, String> ssl) {
@@ -63,7 +65,8 @@ public record MqttClientSettings(List<String> serverUris, String clientId, Strin
         int order = 0;
         return def
                 .define(SERVER_URIS, Type.LIST, ConfigDef.NO_DEFAULT_VALUE, new ServerUriValidator(), Importance.HIGH,
-                        "MQTT brokers to connect to, tried in order: tcp://host:1883 or ssl://host:8883.", GROUP,
+                        "MQTT brokers to connect to, tried in order: tcp://host:1883, ssl://host:8883, "
+                                + "ws://host:8000/mqtt or wss://host:443/mqtt.", GROUP,
                         ++order, ConfigDef.Width.LONG, "MQTT brokers")
                 .define(CLIENT_ID, Type.STRING, defaultClientId, Importance.MEDIUM, clientIdDoc, GROUP, ++order,
                         ConfigDef.Width.MEDIUM, "MQTT client id")
