@@ -346,11 +346,12 @@ public final class SubscriberBillFunction extends KeyedProcessFunction<String, R
         Integer stored = phase.value();
         int p = stored == null ? OPEN : stored;
         if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
-            pendingEmit.clear();
             // A running bill means records (it copies them); on RocksDB isEmpty() is an iterator seek.
             if (p != PURGED && (hot.containsKey(ctx.getCurrentKey()) || !records.isEmpty())) {
                 emit(ctx, out, ctx.getCurrentKey(), bill(ctx.getCurrentKey(), subscriber, cycle, p == CLOSED));
-                openEmitInterval(timestamp, ctx);
+                openEmitInterval(timestamp, ctx); // overwrites the held interval: no clear needed first
+            } else {
+                pendingEmit.clear();
             }
             return;
         }

@@ -114,8 +114,9 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--keep-database", description = "Do not drop the run's database.")
     boolean keepDatabase;
 
-    @Option(names = "--phase-timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT5M", description = "Longest wait for a phase's records "
-            + "to be billed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--phase-timeout", converter = CliConverters.PositiveDurationConverter.class,
+            defaultValue = "PT5M", description = "Longest wait for a phase's records to be billed (default: "
+            + "${DEFAULT-VALUE}).")
     Duration phaseTimeout;
 
     @Option(names = "--agent-rss-records", defaultValue = "300000", description = "Records through the standalone "

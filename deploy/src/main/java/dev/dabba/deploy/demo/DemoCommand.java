@@ -29,7 +29,8 @@ import picocli.CommandLine.Spec;
             "Everything runs in this JVM on embedded components with fresh temporary state."})
 public final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT2M", paramLabel = "DURATION",
+    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT2M",
+            paramLabel = "DURATION",
             description = "How long to wait for the bill, ISO-8601. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 

@@ -40,7 +40,8 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Decode and count; write nothing.")
     boolean dryRun;
 
-    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT1M", paramLabel = "DURATION",
+    @Option(names = "--timeout", converter = CliConverters.PositiveDurationConverter.class, defaultValue = "PT1M",
+            paramLabel = "DURATION",
             description = "How long reading the dead letters to their end may take, ISO-8601. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
