@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.apache.flink.api.common.operators.MailboxExecutor;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.sink2.SinkWriter;
@@ -21,16 +22,20 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Writes bills to the PostgreSQL report store with {@link BillStore#upsertAll}: idempotent and monotone, so the
  * at-least-once delivery of a restarted job has an exactly-once effect on the store.
  *
- * <p>Bills are written in batches, one transaction each: a batch goes out when it holds {@code maxBatch} bills, when
- * its oldest bill has waited {@code maxDelay} (a processing-time timer, so a quiet stream is not held back), and
- * always before a checkpoint ({@link SinkWriter#flush}), so a completed checkpoint never covers a bill the store does
- * not have. Within a batch only the newest version of each subscriber's bill for a cycle is kept: the store would
- * skip the older ones' effect anyway, and the bill-updates topic still carries every version. A transaction per bill
- * spent most of its time committing and capped the job at a few hundred records/s (docs/benchmarks.md, "End to
- * end"). The batches are written on a thread of the writer's own, one at a time, so the task computes bills while
- * PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one connection open (opening one per bill
- * cost about 8 ms); a batch's line, segment, bundle, version and change rows go by {@code COPY} ({@link
- * BillStore#upsertAll}).
+ * <p>Bills are written in batches, one transaction each, by group commit: a bill that finds the writer idle goes
+ * out at once, and the bills that come while a batch is being written gather and go out together the moment it is
+ * done. So a quiet stream waits for no timer (one bill, one transaction) and a busy one writes batches as large as
+ * PostgreSQL's pace makes them, up to {@code maxBatch} (a full batch waits for the one before it, which holds the
+ * task back: backpressure). A {@code maxDelay} above zero makes a bill that finds the writer idle wait that long for
+ * company first (a processing-time timer). Every batch is written before a checkpoint ({@link SinkWriter#flush}), so
+ * a completed checkpoint never covers a bill the store does not have. Within a batch only the newest version of each
+ * subscriber's bill for a cycle is kept: the store would skip the older ones' effect anyway, and the bill-updates
+ * topic still carries every version. A transaction per bill on the task's thread spent most of its time committing
+ * and capped the job at a few hundred records/s (docs/benchmarks.md, "End to end"); the fixed 100 ms batch interval
+ * that came after it cost a quiet bill 50-100 ms. The batches are written on a thread of the writer's own, one at a
+ * time, so the task computes bills while PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one
+ * connection open (opening one per bill cost about 8 ms); a batch's line, segment, bundle, version and change rows
+ * go by {@code COPY} ({@link BillStore#upsertAll}).
  */
 public final class BillSink implements Sink<Bill> {
 
@@ -38,8 +43,8 @@ public final class BillSink implements Sink<Bill> {
 
     /** Default most bills per transaction. */
     public static final int DEFAULT_MAX_BATCH = 500;
-    /** Default longest a bill waits for its batch. */
-    public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(100);
+    /** Default longest a bill that finds the writer idle waits for company: none, it goes out at once. */
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ZERO;
 
     private final String jdbcUrl;
     private final String user;
@@ -103,16 +108,20 @@ public final class BillSink implements Sink<Bill> {
             t.setDaemon(true);
             return t;
         });
+        MailboxExecutor mailbox = context.getMailboxExecutor();
         return new Writer(new BillStore(dataSource, schema), dataSource, context.getProcessingTimeService(),
-                maxBatch, maxDelayMillis, listener, io, io::shutdownNow);
+                maxBatch, maxDelayMillis, listener, io, io::shutdownNow,
+                written -> mailbox.execute(written::run, "write the bills gathered while a batch was written"));
     }
 
     /**
-     * The batching writer; all its methods run on the task's mailbox thread (timers included), and the batches are
-     * written on {@code io}, one at a time: while a batch goes to PostgreSQL the task computes the next bills (the
-     * bill operator and this sink are chained, so a synchronous write stopped both). A batch waits for the one
-     * before it, {@link #flush} (before every checkpoint) waits for all, and a failed write fails the next
-     * {@code write}, {@code flush} or {@code close}, so the job restarts from its last checkpoint and nothing is lost.
+     * The batching writer; all its methods run on the task's mailbox thread (timers and mails included), and the
+     * batches are written on {@code io}, one at a time: while a batch goes to PostgreSQL the task computes the next
+     * bills (the bill operator and this sink are chained, so a synchronous write stopped both). When a batch is
+     * written, {@code mailbox} runs {@link #written} on the task's thread, which sends the bills gathered meanwhile.
+     * A full batch waits for the one before it, {@link #flush} (before every checkpoint) waits for all, and a failed
+     * write fails the task at once (from that mail) or the next {@code write}, {@code flush} or {@code close}, so the
+     * job restarts from its last checkpoint and nothing is lost.
      */
     static final class Writer implements SinkWriter<Bill> {
         private final BillStore store;
@@ -123,19 +132,27 @@ public final class BillSink implements Sink<Bill> {
         private final CommitListener listener;
         private final java.util.concurrent.Executor io;
         private final Runnable stopIo;
+        private final java.util.function.Consumer<Mail> mailbox;
         private final Map<String, Bill> batch = new LinkedHashMap<>();
         private java.util.concurrent.CompletableFuture<Void> inFlight =
                 java.util.concurrent.CompletableFuture.completedFuture(null);
         private boolean timerSet;
 
-        /** A writer writing on the calling thread (tests). */
+        /** Work for the task's thread. */
+        @FunctionalInterface
+        interface Mail {
+            void run() throws java.io.IOException;
+        }
+
+        /** A writer writing on the calling thread and running its mails there at once (tests). */
         Writer(BillStore store, ReusedConnection connection, ProcessingTimeService time, int maxBatch,
                 long maxDelayMillis, CommitListener listener) {
-            this(store, connection, time, maxBatch, maxDelayMillis, listener, Runnable::run, () -> { });
+            this(store, connection, time, maxBatch, maxDelayMillis, listener, Runnable::run, () -> { }, Writer::runNow);
         }
 
         Writer(BillStore store, ReusedConnection connection, ProcessingTimeService time, int maxBatch,
-                long maxDelayMillis, CommitListener listener, java.util.concurrent.Executor io, Runnable stopIo) {
+                long maxDelayMillis, CommitListener listener, java.util.concurrent.Executor io, Runnable stopIo,
+                java.util.function.Consumer<Mail> mailbox) {
             this.listener = listener;
             this.store = store;
             this.connection = connection;
@@ -144,13 +161,26 @@ public final class BillSink implements Sink<Bill> {
             this.maxDelayMillis = maxDelayMillis;
             this.io = Objects.requireNonNull(io, "io");
             this.stopIo = Objects.requireNonNull(stopIo, "stopIo");
+            this.mailbox = Objects.requireNonNull(mailbox, "mailbox");
+        }
+
+        private static void runNow(Mail mail) {
+            try {
+                mail.run();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         @Override
         public void write(Bill bill, Context context) throws java.io.IOException {
             batch.merge(bill.subscriber().value() + "/" + bill.cycle(), bill,
                     (held, next) -> next.version() >= held.version() ? next : held);
-            if (batch.size() >= maxBatch || maxDelayMillis == 0) {
+            if (batch.size() >= maxBatch) {
+                writeBatch();
+            } else if (!inFlight.isDone()) {
+                return; // goes out when the batch in flight is written (written())
+            } else if (maxDelayMillis == 0) {
                 writeBatch();
             } else if (!timerSet) {
                 timerSet = true;
@@ -158,6 +188,16 @@ public final class BillSink implements Sink<Bill> {
                     timerSet = false;
                     writeBatch();
                 });
+            }
+        }
+
+        /**
+         * A batch was written (or failed): sends what gathered meanwhile, unless another batch is in flight by now
+         * (its own mail will), and fails the task if the write failed. Runs on the task's thread.
+         */
+        private void written() throws java.io.IOException {
+            if (inFlight.isDone()) {
+                writeBatch();
             }
         }
 
@@ -170,17 +210,27 @@ public final class BillSink implements Sink<Bill> {
         /** Hands the batch to {@code io} once the batch before it is written. */
         private void writeBatch() throws java.io.IOException {
             if (batch.isEmpty()) {
+                awaitFailure();
                 return;
             }
             List<Bill> bills = List.copyOf(batch.values());
             batch.clear();
             awaitInFlight();
-            inFlight = java.util.concurrent.CompletableFuture.runAsync(() -> {
+            java.util.concurrent.CompletableFuture<Void> f = java.util.concurrent.CompletableFuture.runAsync(() -> {
                 store.upsertAll(bills);
                 if (listener != null) {
                     listener.committed(bills);
                 }
             }, io);
+            inFlight = f;
+            f.whenComplete((done, failure) -> mailbox.accept(this::written));
+        }
+
+        /** Throws if the batch last handed to {@code io} failed; does not wait for one still in flight. */
+        private void awaitFailure() throws java.io.IOException {
+            if (inFlight.isDone()) {
+                awaitInFlight();
+            }
         }
 
         private void awaitInFlight() throws java.io.IOException {

@@ -23,9 +23,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The report-store sink writes bills in batches against real PostgreSQL: a batch goes out when full, when its timer
- * fires, or at a checkpoint's flush; within a batch only a bill's newest version is kept; nothing is in the store
- * before its batch commits, and the commit listener hears each committed batch.
+ * The report-store sink writes bills in batches against real PostgreSQL: a bill that finds the writer idle goes out
+ * at once (or after its linger, when one is set), bills that come while a batch is written go out together when it
+ * is done, a full batch goes out at once, and a checkpoint's flush writes what waits; within a batch only a bill's
+ * newest version is kept; nothing is in the store before its batch commits, and the commit listener hears each
+ * committed batch.
  */
 class BillSinkBatchingIT {
 
@@ -111,6 +113,60 @@ class BillSinkBatchingIT {
     }
 
     @Test
+    void aBillThatFindsTheWriterIdleGoesAtOnce_andTheBillsThatComeMeanwhileGoTogetherWhenItIsDone()
+            throws Exception {
+        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
+        ds.setURL(db.jdbcUrl());
+        ds.setUser(db.user());
+        BillStore store = new BillStore(ds, "sink_group");
+        store.migrate();
+        List<Integer> commits = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.BlockingQueue<BillSink.Writer.Mail> mails =
+                new java.util.concurrent.LinkedBlockingQueue<>();
+        ManualTime time = new ManualTime();
+        BillSink.Writer w = new BillSink.Writer(store, ds, time, 100, 0, (Collection<Bill> bills) -> {
+            try {
+                release.await(); // the first batch is held in its write until the test lets it go
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            commits.add(bills.size());
+        }, io, io::shutdownNow, mails::add);
+        BillStore reader = new BillStore(db.dataSource(), "sink_group");
+        Msisdn a = Msisdn.of("+919800000031");
+        Msisdn b = Msisdn.of("+919800000032");
+
+        w.write(bill(a, 2, 8), null);
+        assertThat(w.pending()).as("handed to the writer at once: it was idle").isZero();
+        w.write(bill(b, 1, 4), null);
+        w.write(bill(a, 4, 16), null);
+        w.write(bill(a, 3, 12), null); // older than the held one: ignored
+        assertThat(w.pending()).as("gathered while the first batch is written").isEqualTo(2);
+        assertThat(time.timers).as("no timer: the batch in flight decides when they go").isEmpty();
+
+        release.countDown();
+        mails.take().run(); // the first batch is written: what gathered goes
+        assertThat(w.pending()).isZero();
+        mails.take().run(); // the second is written: nothing gathered
+        assertThat(commits).containsExactly(1, 2);
+        assertThat(reader.find(a, CYCLE)).get().extracting(Bill::version).isEqualTo(16L);
+        assertThat(reader.find(b, CYCLE)).get().extracting(Bill::version).isEqualTo(4L);
+
+        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("DROP TABLE sink_group.bill CASCADE");
+        }
+        w.write(bill(Msisdn.of("+919800000033"), 1, 4), null); // idle: handed at once; its write fails
+        BillSink.Writer.Mail failed = mails.take();
+        org.assertj.core.api.Assertions.assertThatThrownBy(failed::run).as("the task fails on the mail")
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("report store");
+        assertThat(commits).containsExactly(1, 2);
+        io.shutdownNow();
+        ds.closeConnection();
+    }
+
+    @Test
     void aFullBatchIsWrittenAtOnce_andFlushWritesWhatWaits() throws Exception {
         ManualTime time = new ManualTime();
         List<Integer> commits = new ArrayList<>();
@@ -150,7 +206,7 @@ class BillSinkBatchingIT {
             }
         });
         BillSink.Writer w = new BillSink.Writer(store, ds, new ManualTime(), 2, 100,
-                (Collection<Bill> bills) -> commits.add(bills.size()), io, io::shutdownNow);
+                (Collection<Bill> bills) -> commits.add(bills.size()), io, io::shutdownNow, mail -> { });
         BillStore reader = new BillStore(db.dataSource(), "sink_async");
 
         w.write(bill(Msisdn.of("+919800000021"), 1, 4), null);
