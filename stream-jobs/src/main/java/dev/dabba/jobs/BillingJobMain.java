@@ -63,8 +63,9 @@ public final class BillingJobMain implements Callable<Integer> {
                     + "Default: ${DEFAULT-VALUE}.")
     Duration maxCausalWait;
 
-    @Option(names = "--causal-recheck", defaultValue = "PT0.1S",
-            description = "How often waiting records are re-checked. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--causal-recheck", defaultValue = "PT0.025S",
+            description = "How often waiting records are re-checked at first; less often while what they wait for "
+                    + "stays missing, up to every 32 times this. Default: ${DEFAULT-VALUE}.")
     Duration causalRecheck;
 
     @Option(names = "--epoch-interval", defaultValue = "PT30S",

@@ -135,9 +135,10 @@ public final class CausalBufferFunction
 
     /**
      * A subscriber whose dependencies stay missing is re-checked every {@code causalRecheck} at first, then up to
-     * this many times less often.
+     * this many times less often: with the default 25 ms, every 800 ms, as 8 times the 100 ms default was until
+     * 2026-12-07 (docs/benchmarks.md, "Stream job").
      */
-    static final int MAX_RECHECK_BACKOFF = 8;
+    static final int MAX_RECHECK_BACKOFF = 32;
     private static final int MAX_BACKOFF_DOUBLINGS = Integer.numberOfTrailingZeros(MAX_RECHECK_BACKOFF);
 
     /**
@@ -154,9 +155,10 @@ public final class CausalBufferFunction
 
         /**
          * The interval to the next re-check: {@code causalRecheck} for the first two that find nothing arrived,
-         * then doubling up to {@link #MAX_RECHECK_BACKOFF} times it. Records held for long (a partition read behind
-         * the others, a tower's backlog on its way) cost the buffer a few re-checks a second, not ten, however many
-         * subscribers wait; a record that waited that long goes out at most that much later than it could have.
+         * then doubling up to {@link #MAX_RECHECK_BACKOFF} times it (800 ms at the default 25 ms). Records held for
+         * long (a partition read behind the others, a tower's backlog on its way) cost the buffer about one re-check
+         * a second, not forty, however many subscribers wait; a record that waited that long goes out at most that
+         * much later than it could have, and one whose dependency comes soon goes out within a re-check of it.
          */
         long nextInterval(long recheckMillis) {
             int doublings = Math.max(0, Math.min(idleRechecks - 1, MAX_BACKOFF_DOUBLINGS));

@@ -17,7 +17,11 @@ import org.apache.flink.util.OutputTag;
  * received is a contiguous prefix plus a few out-of-order ranges ({@link NodeFrontier}): an exact duplicate filter
  * for the node's whole history whose state is per gap, not per record, and needs no time-to-live. A record passes
  * the first time its sequence is seen. When the prefix grows, a {@link FrontierAdvance} goes to the
- * {@link #ADVANCES} side output, coalesced per {@code frontierInterval} (one timer per node at most). A gap open
+ * {@link #ADVANCES} side output: at once if the node announced nothing for {@code frontierInterval}, which opens an
+ * interval; the growth within it goes out as one advance at its end, which opens the next (a leading and trailing
+ * edge, one timer per node at most). So a busy node sends one advance per interval, and a record's predecessor is
+ * announced when it comes, not up to an interval later, which is how long the records waiting on it in the causal
+ * buffer would wait too (they wait for its advance). A gap open
  * longer than {@code maxCausalWait} is given up as lost, so one lost record cannot stall the frontier forever; if it
  * turns up later it still passes (and is billed), and the lost set shrinks.
  */
@@ -40,6 +44,11 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
      * empty after a restore. On the heap backend it holds the same objects the state does.
      */
     private transient java.util.Map<String, NodeFrontier> cache;
+    /**
+     * When each node's open announcement interval ends (its timer's time). Memory only: after a restore every node
+     * is taken as quiet, so its next growth is announced at once, and the restored timers still fire.
+     */
+    private transient java.util.Map<String, Long> intervals;
 
     /** Most nodes whose frontiers are cached per subtask; the least recently used go first. */
     static final int CACHED_NODES = 4_096;
@@ -65,6 +74,7 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
                 return size() > CACHED_NODES;
             }
         };
+        intervals = new java.util.HashMap<>();
     }
 
     @Override
@@ -77,7 +87,16 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
         long now = ctx.timerService().currentProcessingTime();
         NodeFrontier after = before.receive(sequence, now);
         out.collect(record);
-        update(ctx.getCurrentKey(), before, after, ctx.timerService(), now);
+        String node = ctx.getCurrentKey();
+        if (after.unannounced()) {
+            Long end = intervals.get(node);
+            if (end == null || end <= now) {
+                ctx.output(ADVANCES, after.advanceOf(node));
+                after = after.announced();
+                openInterval(node, now, ctx.timerService());
+            }
+        }
+        update(node, before, after, ctx.timerService());
     }
 
     @Override
@@ -88,11 +107,25 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
         if (after.gapSince() >= 0 && after.gapSince() + maxGapMillis <= now) {
             after = after.giveUpGap(now, maxLostRanges);
         }
+        String node = ctx.getCurrentKey();
         if (after.unannounced()) {
-            ctx.output(ADVANCES, after.advanceOf(ctx.getCurrentKey()));
+            ctx.output(ADVANCES, after.advanceOf(node));
             after = after.announced();
+            openInterval(node, now, ctx.timerService());
+        } else {
+            Long end = intervals.get(node);
+            if (end != null && end <= now) {
+                intervals.remove(node); // a quiet interval: the next growth is announced at once
+            }
         }
-        update(ctx.getCurrentKey(), before, after, ctx.timerService(), now);
+        update(node, before, after, ctx.timerService());
+    }
+
+    /** Opens an announcement interval: growth until its end is announced at its end. */
+    private void openInterval(String node, long now, TimerService timers) {
+        long end = now + frontierIntervalMillis;
+        intervals.put(node, end);
+        timers.registerProcessingTimeTimer(end);
     }
 
     private NodeFrontier current(String node) throws Exception {
@@ -107,26 +140,24 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
         return f;
     }
 
-    /** Coalesces announcements on a grid of {@code frontierInterval}, so a busy node sends one per interval. */
-    private long nextAnnouncement(long now) {
-        return (now / frontierIntervalMillis + 1) * frontierIntervalMillis - 1;
-    }
-
-    /** Stores the state and keeps exactly the timers it needs: the next announcement and the gap deadline. */
-    private void update(String node, NodeFrontier before, NodeFrontier after, TimerService timers, long now)
+    /**
+     * Stores the state and keeps the gap deadline's timer; the announcement's is the open interval's
+     * ({@link #openInterval}).
+     */
+    private void update(String node, NodeFrontier before, NodeFrontier after, TimerService timers)
             throws Exception {
         if (after != before) {
             frontier.update(after);
             cache.put(node, after);
         }
         if (before.gapSince() >= 0 && before.gapSince() != after.gapSince()) {
-            timers.deleteProcessingTimeTimer(before.gapSince() + maxGapMillis);
+            long deadline = before.gapSince() + maxGapMillis;
+            if (!Long.valueOf(deadline).equals(intervals.get(node))) { // one timer a time: the interval's stays
+                timers.deleteProcessingTimeTimer(deadline);
+            }
         }
         if (after.gapSince() >= 0 && before.gapSince() != after.gapSince()) {
             timers.registerProcessingTimeTimer(after.gapSince() + maxGapMillis);
-        }
-        if (after.unannounced() && !before.unannounced()) {
-            timers.registerProcessingTimeTimer(nextAnnouncement(now));
         }
     }
 }

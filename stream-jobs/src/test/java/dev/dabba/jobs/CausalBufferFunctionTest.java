@@ -41,8 +41,13 @@ class CausalBufferFunctionTest {
 
     private static KeyedBroadcastOperatorTestHarness<String, UsageRecord, FrontierAdvance, ReleasedRecord> harness()
             throws Exception {
+        return harness(Duration.ofMillis(100));
+    }
+
+    private static KeyedBroadcastOperatorTestHarness<String, UsageRecord, FrontierAdvance, ReleasedRecord> harness(
+            Duration recheck) throws Exception {
         return Harnesses.keyedBroadcast(
-                new CausalBufferFunction(Duration.ofSeconds(30), Duration.ofMillis(100), Duration.ofDays(1)),
+                new CausalBufferFunction(Duration.ofSeconds(30), recheck, Duration.ofDays(1)),
                 r -> r.subscriber().value(), Types.STRING, SerializerTypeInfo.RELEASED_RECORD,
                 CausalBufferFunction.FRONTIER, CausalBufferFunction.LOST_NODES);
     }
@@ -186,25 +191,29 @@ class CausalBufferFunctionTest {
     }
 
     /**
-     * Re-checks at 100, 200, 300, 500, 900, 1,700 and 2,500 ms: every 100 ms at first, then less often up to 8 x
-     * 100 ms, so a record that waited long goes out at most 800 ms after its dependency arrives.
+     * With the default re-check of 25 ms: re-checks at 25, 50, 75, 125, 225, 425, 825, 1,625 and 2,425 ms: every
+     * 25 ms at first, then less often up to 32 x 25 ms, so a record that waited long goes out at most 800 ms after its
+     * dependency arrives.
      */
     @Test
     void aRecordThatWaitsLong_isReCheckedLessOften_andGoesOutWithinTheBackoffCap() throws Exception {
-        try (var h = harness()) {
+        Duration recheck = JobSettings.builder().build().causalRecheck();
+        assertThat(recheck).isEqualTo(Duration.ofMillis(25));
+        try (var h = harness(recheck)) {
             h.setProcessingTime(0);
             h.processBroadcastElement(advance("MUMBAI_BKC", 1), 0);
             h.processElement(andheriCall, 0);
-            for (long t = 100; t <= 2_000; t += 100) {
+            for (long t = 25; t <= 2_000; t += 25) {
                 h.setProcessingTime(t);
             }
             h.processBroadcastElement(advance("MUMBAI_BKC", 2), 0);
-            h.setProcessingTime(2_400);
-            assertThat(Harnesses.drain(h)).as("the re-check after 1,700 ms is at 2,500 ms").isEmpty();
+            h.setProcessingTime(2_424);
+            assertThat(Harnesses.drain(h)).as("the re-check after 1,625 ms is at 2,425 ms").isEmpty();
 
-            h.setProcessingTime(2_000 + 100L * CausalBufferFunction.MAX_RECHECK_BACKOFF);
+            h.setProcessingTime(2_425);
 
             assertThat(Harnesses.drain(h)).containsExactly(ReleasedRecord.complete(andheriCall));
+            assertThat(2_425 - 1_625).isEqualTo(recheck.toMillis() * CausalBufferFunction.MAX_RECHECK_BACKOFF);
             assertThat(Harnesses.keyedStateEntries(h)).isZero();
             assertThat(h.numProcessingTimeTimers()).isZero();
         }

@@ -86,21 +86,39 @@ class NodeFrontierFunctionTest {
     }
 
     @Test
-    void advances_areCoalescedPerInterval_andNoTimerIsLeft() throws Exception {
-        List<UsageRecord> r = bkc(3);
+    void aGrowthAfterAQuietInterval_isAnnouncedAtOnce_theGrowthWithinTheIntervalAtItsEnd_andNoTimerIsLeft()
+            throws Exception {
+        List<UsageRecord> r = bkc(5);
         try (var h = harness()) {
             h.setProcessingTime(10);
             h.processElement(r.get(2), 0);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("no growth: 1-2 missing").isEmpty();
             h.processElement(r.get(0), 0);
-            assertThat(h.numProcessingTimeTimers()).as("announcement and gap deadline").isEqualTo(2);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("the first growth, at once")
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 1, SequenceRanges.EMPTY));
+            assertThat(h.numProcessingTimeTimers()).as("the interval's end and the gap's deadline").isEqualTo(2);
             h.processElement(r.get(1), 0);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("within the interval: held").isEmpty();
+
+            h.setProcessingTime(59);
             assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).isEmpty();
-
-            h.setProcessingTime(49);
-
-            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
+            h.setProcessingTime(60);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("at the interval's end, coalesced")
                     .containsExactly(new FrontierAdvance("MUMBAI_BKC", 3, SequenceRanges.EMPTY));
+            h.processElement(r.get(3), 0);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("the next interval is open: held")
+                    .isEmpty();
+            h.setProcessingTime(110);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 4, SequenceRanges.EMPTY));
+            h.setProcessingTime(160);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("a quiet interval").isEmpty();
             assertThat(h.numProcessingTimeTimers()).isZero();
+
+            h.setProcessingTime(170);
+            h.processElement(r.get(4), 0);
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).as("after a quiet interval: at once")
+                    .containsExactly(new FrontierAdvance("MUMBAI_BKC", 5, SequenceRanges.EMPTY));
         }
     }
 
@@ -120,7 +138,7 @@ class NodeFrontierFunctionTest {
 
             assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).containsExactly(
                     new FrontierAdvance("MUMBAI_BKC", 4, SequenceRanges.EMPTY.with(2)));
-            assertThat(h.numProcessingTimeTimers()).isZero();
+            assertThat(h.numProcessingTimeTimers()).as("the announcement interval's end").isEqualTo(1);
             Harnesses.drain(h);
 
             h.processElement(r.get(1), 0);
@@ -130,6 +148,8 @@ class NodeFrontierFunctionTest {
             assertThat(Harnesses.drain(h)).as("the lost record is late, not a duplicate").containsExactly(r.get(1));
             assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES))
                     .containsExactly(new FrontierAdvance("MUMBAI_BKC", 4, SequenceRanges.EMPTY));
+            h.setProcessingTime(30_200); // the interval that advance opened ends quiet
+            assertThat(Harnesses.drain(h, NodeFrontierFunction.ADVANCES)).isEmpty();
             assertThat(h.numProcessingTimeTimers()).isZero();
             assertThat(h.numKeyedStateEntries()).isEqualTo(1);
         }
