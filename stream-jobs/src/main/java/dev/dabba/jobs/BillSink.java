@@ -22,20 +22,20 @@ import org.postgresql.ds.PGSimpleDataSource;
  * Writes bills to the PostgreSQL report store with {@link BillStore#upsertAll}: idempotent and monotone, so the
  * at-least-once delivery of a restarted job has an exactly-once effect on the store.
  *
- * <p>Bills are written in batches, one transaction each, by group commit: a bill that finds the writer idle goes
- * out at once, and the bills that come while a batch is being written gather and go out together the moment it is
- * done. So a quiet stream waits for no timer (one bill, one transaction) and a busy one writes batches as large as
- * PostgreSQL's pace makes them, up to {@code maxBatch} (a full batch waits for the one before it, which holds the
- * task back: backpressure). A {@code maxDelay} above zero makes a bill that finds the writer idle wait that long for
- * company first (a processing-time timer). Every batch is written before a checkpoint ({@link SinkWriter#flush}), so
- * a completed checkpoint never covers a bill the store does not have. Within a batch only the newest version of each
- * subscriber's bill for a cycle is kept: the store would skip the older ones' effect anyway, and the bill-updates
- * topic still carries every version. A transaction per bill on the task's thread spent most of its time committing
- * and capped the job at a few hundred records/s (docs/benchmarks.md, "End to end"); the fixed 100 ms batch interval
- * that came after it cost a quiet bill 50-100 ms. The batches are written on a thread of the writer's own, one at a
- * time, so the task computes bills while PostgreSQL writes the batch before ({@link Writer}). Each writer keeps one
- * connection open (opening one per bill cost about 8 ms); a batch's line, segment, bundle, version and change rows
- * go by {@code COPY} ({@link BillStore#upsertAll}).
+ * <p>Bills are written in batches, one transaction each, by group commit: a bill that finds the writer idle waits
+ * at most {@code maxDelay} (20 ms) for company, and the bills that come while a batch is being written gather and go
+ * out together the moment it is done. So a quiet stream waits 20 ms, not for a fixed interval, and a busy one writes
+ * batches as large as PostgreSQL's pace makes them, up to {@code maxBatch} (a full batch waits for the one before
+ * it, which holds the task back: backpressure). Every batch is written before a checkpoint ({@link
+ * SinkWriter#flush}), so a completed checkpoint never covers a bill the store does not have. Within a batch only the
+ * newest version of each subscriber's bill for a cycle is kept: the store would skip the older ones' effect anyway,
+ * and the bill-updates topic still carries every version. A transaction per bill on the task's thread spent most of
+ * its time committing and capped the job at a few hundred records/s; the fixed 100 ms batch interval that came after
+ * it cost a quiet bill 50-100 ms; with no wait at all an idle writer wrote a transaction per bill at 200 records/s
+ * and the machine's two cores paid for it in the p99 (docs/benchmarks.md, "End to end"). The batches are written on
+ * a thread of the writer's own, one at a time, so the task computes bills while PostgreSQL writes the batch before
+ * ({@link Writer}). Each writer keeps one connection open (opening one per bill cost about 8 ms); a batch's line,
+ * segment, bundle, version and change rows go by {@code COPY} ({@link BillStore#upsertAll}).
  */
 public final class BillSink implements Sink<Bill> {
 
@@ -43,8 +43,8 @@ public final class BillSink implements Sink<Bill> {
 
     /** Default most bills per transaction. */
     public static final int DEFAULT_MAX_BATCH = 500;
-    /** Default longest a bill that finds the writer idle waits for company: none, it goes out at once. */
-    public static final Duration DEFAULT_MAX_DELAY = Duration.ZERO;
+    /** Default longest a bill that finds the writer idle waits for company. */
+    public static final Duration DEFAULT_MAX_DELAY = Duration.ofMillis(20);
 
     private final String jdbcUrl;
     private final String user;

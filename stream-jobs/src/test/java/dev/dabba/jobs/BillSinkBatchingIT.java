@@ -21,6 +21,8 @@ import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The report-store sink writes bills in batches against real PostgreSQL: a bill that finds the writer idle goes out
@@ -112,13 +114,15 @@ class BillSinkBatchingIT {
         w.close();
     }
 
-    @Test
-    void aBillThatFindsTheWriterIdleGoesAtOnce_andTheBillsThatComeMeanwhileGoTogetherWhenItIsDone()
+    @ParameterizedTest(name = "linger {0} ms")
+    @ValueSource(longs = {0, 20})
+    void aBillThatFindsTheWriterIdleGoesAfterItsLinger_andTheBillsThatComeMeanwhileGoTogetherWhenItIsDone(long linger)
             throws Exception {
         BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
         ds.setURL(db.jdbcUrl());
         ds.setUser(db.user());
-        BillStore store = new BillStore(ds, "sink_group");
+        String schema = "sink_group_" + linger;
+        BillStore store = new BillStore(ds, schema);
         store.migrate();
         List<Integer> commits = java.util.Collections.synchronizedList(new ArrayList<>());
         java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
@@ -126,7 +130,7 @@ class BillSinkBatchingIT {
         java.util.concurrent.BlockingQueue<BillSink.Writer.Mail> mails =
                 new java.util.concurrent.LinkedBlockingQueue<>();
         ManualTime time = new ManualTime();
-        BillSink.Writer w = new BillSink.Writer(store, ds, time, 100, 0, (Collection<Bill> bills) -> {
+        BillSink.Writer w = new BillSink.Writer(store, ds, time, 100, linger, (Collection<Bill> bills) -> {
             try {
                 release.await(); // the first batch is held in its write until the test lets it go
             } catch (InterruptedException e) {
@@ -134,12 +138,17 @@ class BillSinkBatchingIT {
             }
             commits.add(bills.size());
         }, io, io::shutdownNow, mails::add);
-        BillStore reader = new BillStore(db.dataSource(), "sink_group");
+        BillStore reader = new BillStore(db.dataSource(), schema);
         Msisdn a = Msisdn.of("+919800000031");
         Msisdn b = Msisdn.of("+919800000032");
 
         w.write(bill(a, 2, 8), null);
-        assertThat(w.pending()).as("handed to the writer at once: it was idle").isZero();
+        if (linger > 0) {
+            assertThat(w.pending()).as("the writer is idle: it waits for its linger").isEqualTo(1);
+            assertThat(time.timers).hasSize(1);
+            time.fireAll();
+        }
+        assertThat(w.pending()).as("handed to the writer").isZero();
         w.write(bill(b, 1, 4), null);
         w.write(bill(a, 4, 16), null);
         w.write(bill(a, 3, 12), null); // older than the held one: ignored
@@ -155,9 +164,10 @@ class BillSinkBatchingIT {
         assertThat(reader.find(b, CYCLE)).get().extracting(Bill::version).isEqualTo(4L);
 
         try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("DROP TABLE sink_group.bill CASCADE");
+            s.execute("DROP TABLE " + schema + ".bill CASCADE");
         }
-        w.write(bill(Msisdn.of("+919800000033"), 1, 4), null); // idle: handed at once; its write fails
+        w.write(bill(Msisdn.of("+919800000033"), 1, 4), null); // idle: handed after the linger; its write fails
+        time.fireAll();
         BillSink.Writer.Mail failed = mails.take();
         org.assertj.core.api.Assertions.assertThatThrownBy(failed::run).as("the task fails on the mail")
                 .isInstanceOf(java.io.IOException.class).hasMessageContaining("report store");
