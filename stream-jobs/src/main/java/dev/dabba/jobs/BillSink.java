@@ -186,14 +186,15 @@ public final class BillSink implements Sink<Bill> {
                 timerSet = true;
                 time.registerTimer(time.getCurrentProcessingTime() + maxDelayMillis, t -> {
                     timerSet = false;
-                    writeBatch();
+                    written(); // unless a full batch went meanwhile: then its mail sends what gathered since
                 });
             }
         }
 
         /**
-         * A batch was written (or failed): sends what gathered meanwhile, unless another batch is in flight by now
-         * (its own mail will), and fails the task if the write failed. Runs on the task's thread.
+         * A batch was written (or failed), or the linger of a bill that found the writer idle ended: sends what
+         * gathered, unless a batch is in flight by now (its own mail will), and fails the task if the last write
+         * failed. Runs on the task's thread.
          */
         private void written() throws java.io.IOException {
             if (inFlight.isDone()) {
@@ -210,7 +211,7 @@ public final class BillSink implements Sink<Bill> {
         /** Hands the batch to {@code io} once the batch before it is written. */
         private void writeBatch() throws java.io.IOException {
             if (batch.isEmpty()) {
-                awaitFailure();
+                throwIfFailed();
                 return;
             }
             List<Bill> bills = List.copyOf(batch.values());
@@ -227,7 +228,7 @@ public final class BillSink implements Sink<Bill> {
         }
 
         /** Throws if the batch last handed to {@code io} failed; does not wait for one still in flight. */
-        private void awaitFailure() throws java.io.IOException {
+        private void throwIfFailed() throws java.io.IOException {
             if (inFlight.isDone()) {
                 awaitInFlight();
             }

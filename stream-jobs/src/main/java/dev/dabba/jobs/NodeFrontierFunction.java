@@ -152,7 +152,8 @@ public final class NodeFrontierFunction extends KeyedProcessFunction<String, Usa
         }
         if (before.gapSince() >= 0 && before.gapSince() != after.gapSince()) {
             long deadline = before.gapSince() + maxGapMillis;
-            if (!Long.valueOf(deadline).equals(intervals.get(node))) { // one timer a time: the interval's stays
+            // An interval ending at the same moment shares the timer (its firing checks the deadline too): keep it.
+            if (!Long.valueOf(deadline).equals(intervals.get(node))) {
                 timers.deleteProcessingTimeTimer(deadline);
             }
         }

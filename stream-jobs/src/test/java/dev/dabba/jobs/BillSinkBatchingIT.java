@@ -215,7 +215,8 @@ class BillSinkBatchingIT {
                 Thread.currentThread().interrupt();
             }
         });
-        BillSink.Writer w = new BillSink.Writer(store, ds, new ManualTime(), 2, 100,
+        ManualTime time = new ManualTime();
+        BillSink.Writer w = new BillSink.Writer(store, ds, time, 2, 100,
                 (Collection<Bill> bills) -> commits.add(bills.size()), io, io::shutdownNow, mail -> { });
         BillStore reader = new BillStore(db.dataSource(), "sink_async");
 
@@ -225,6 +226,9 @@ class BillSinkBatchingIT {
         assertThat(reader.find(Msisdn.of("+919800000021"), CYCLE)).as("not written while the thread is held")
                 .isEmpty();
         w.write(bill(Msisdn.of("+919800000023"), 1, 4), null);
+        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), time::fireAll,
+                "the first bill's linger ends while the full batch is in flight: it must not wait for it");
+        assertThat(w.pending()).as("left to the batch in flight's mail").isEqualTo(1);
         release.countDown();
         w.flush(false);
         assertThat(commits).containsExactly(2, 1);
