@@ -27,6 +27,10 @@ import java.util.stream.Stream;
  */
 public final class SqlTextScanner {
 
+    /** A method reference ({@code a.b::c}) or a lambda ({@code x -> ...}, {@code () -> ...}). */
+    private static final Pattern FUNCTION = Pattern.compile(
+            "[\\w.]+::\\w+|(\\w+|\\([\\w\\s,]*\\))\\s*->[\\s\\S]*");
+
     /** The allowlist marker. */
     public static final String ALLOW = "sql-allowlist:";
 
@@ -110,7 +114,10 @@ public final class SqlTextScanner {
                 if (splitTopLevel(arg, ',').size() > 2) {
                     continue; // not JDBC: no JDBC execute or prepare takes SQL and more than one other argument
                 }
-                arg = splitTopLevel(arg, ',').get(0);
+                arg = splitTopLevel(arg, ',').get(0).trim();
+                if (FUNCTION.matcher(arg).matches()) {
+                    continue; // not JDBC: a method reference or lambda is no SQL text (an executor's execute)
+                }
                 String why = unsafe(arg, s, 0);
                 if (why != null) {
                     out.add(new Finding(s.file, lineOf(s.text, m.start()), m.group(1) + "(" + clip(arg) + ")", why));

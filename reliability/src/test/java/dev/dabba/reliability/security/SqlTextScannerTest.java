@@ -66,4 +66,14 @@ class SqlTextScannerTest {
                 + "  String table = '\"' + schema + \"\\\".bill\";\n"
                 + "  c.prepareStatement(\"SELECT * FROM \" + table + \" WHERE a = ?\");\n}")).isEmpty();
     }
+
+    @Test
+    void anExecutorsExecuteOfAMethodReferenceOrLambda_isNotJdbc_butAStringVariableStillIs() {
+        assertThat(scan("void f(Connection c, Executor mailbox, Mail written, String name) throws Exception {\n"
+                + "  mailbox.execute(written::run, \"write what gathered\");\n"
+                + "  mailbox.execute(() -> written.run(), \"again\");\n"
+                + "  mailbox.execute(x -> x.run());\n}")).isEmpty();
+        assertThat(scan("void f(Connection c, String name) throws Exception {\n"
+                + "  c.createStatement().execute(name);\n}")).hasSize(1);
+    }
 }
