@@ -1,6 +1,8 @@
 package dev.dabba.jobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.dabba.agent.simulator.SeedScenario;
 import dev.dabba.billing.Bill;
@@ -11,11 +13,22 @@ import dev.dabba.billing.Tariff;
 import dev.dabba.embedded.EmbeddedDatabase;
 import dev.dabba.record.Msisdn;
 import dev.dabba.record.UsageRecord;
+import java.io.IOException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.YearMonth;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ScheduledFuture;
 import org.apache.flink.api.common.operators.ProcessingTimeService;
 import org.junit.jupiter.api.AfterAll;
@@ -78,14 +91,29 @@ class BillSinkBatchingIT {
                 Tariff.seedDefault(), Instant.parse("2026-11-26T06:00:00Z"));
     }
 
+    /** A migrated store in {@code schema} on the writer's own connection, as the sink opens it. */
+    private record SinkStore(BillSink.ReusedConnection connection, BillStore store) {
+        static SinkStore in(String schema) {
+            BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
+            ds.setURL(db.jdbcUrl());
+            ds.setUser(db.user());
+            BillStore store = new BillStore(ds, schema);
+            store.migrate();
+            return new SinkStore(ds, store);
+        }
+    }
+
     private static BillSink.Writer writer(String schema, int maxBatch, ManualTime time, List<Integer> commits) {
-        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
-        ds.setURL(db.jdbcUrl());
-        ds.setUser(db.user());
-        BillStore store = new BillStore(ds, schema);
-        store.migrate();
-        return new BillSink.Writer(store, ds, time, maxBatch, 100,
+        SinkStore s = SinkStore.in(schema);
+        return new BillSink.Writer(s.store(), s.connection(), time, maxBatch, 100,
                 (Collection<Bill> bills) -> commits.add(bills.size()));
+    }
+
+    /** Makes every later write to the store in {@code schema} fail. */
+    private static void dropBillTable(String schema) throws SQLException {
+        try (Connection c = db.dataSource().getConnection(); Statement st = c.createStatement()) {
+            st.execute("DROP TABLE " + schema + ".bill CASCADE");
+        }
     }
 
     @Test
@@ -118,26 +146,23 @@ class BillSinkBatchingIT {
     @ValueSource(longs = {0, 20})
     void aBillThatFindsTheWriterIdleGoesAfterItsLinger_andTheBillsThatComeMeanwhileGoTogetherWhenItIsDone(long linger)
             throws Exception {
-        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
-        ds.setURL(db.jdbcUrl());
-        ds.setUser(db.user());
         String schema = "sink_group_" + linger;
-        BillStore store = new BillStore(ds, schema);
-        store.migrate();
-        List<Integer> commits = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-        java.util.concurrent.BlockingQueue<BillSink.Writer.Mail> mails =
-                new java.util.concurrent.LinkedBlockingQueue<>();
-        ManualTime time = new ManualTime();
-        BillSink.Writer w = new BillSink.Writer(store, ds, time, 100, linger, (Collection<Bill> bills) -> {
+        SinkStore sink = SinkStore.in(schema);
+        List<Integer> commits = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
+        BlockingQueue<BillSink.Writer.Mail> mails = new LinkedBlockingQueue<>();
+        BillSink.CommitListener heldUntilReleased = bills -> {
             try {
                 release.await(); // the first batch is held in its write until the test lets it go
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
             commits.add(bills.size());
-        }, io, io::shutdownNow, mails::add);
+        };
+        ManualTime time = new ManualTime();
+        BillSink.Writer w = new BillSink.Writer(sink.store(), sink.connection(), time, 100, linger, heldUntilReleased,
+                io, io::shutdownNow, mails::add);
         BillStore reader = new BillStore(db.dataSource(), schema);
         Msisdn a = Msisdn.of("+919800000031");
         Msisdn b = Msisdn.of("+919800000032");
@@ -163,17 +188,15 @@ class BillSinkBatchingIT {
         assertThat(reader.find(a, CYCLE)).get().extracting(Bill::version).isEqualTo(16L);
         assertThat(reader.find(b, CYCLE)).get().extracting(Bill::version).isEqualTo(4L);
 
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("DROP TABLE " + schema + ".bill CASCADE");
-        }
+        dropBillTable(schema);
         w.write(bill(Msisdn.of("+919800000033"), 1, 4), null); // idle: handed after the linger; its write fails
         time.fireAll();
         BillSink.Writer.Mail failed = mails.take();
-        org.assertj.core.api.Assertions.assertThatThrownBy(failed::run).as("the task fails on the mail")
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining("report store");
+        assertThatThrownBy(failed::run).as("the task fails on the mail")
+                .isInstanceOf(IOException.class).hasMessageContaining("report store");
         assertThat(commits).containsExactly(1, 2);
         io.shutdownNow();
-        ds.closeConnection();
+        sink.connection().closeConnection();
     }
 
     @Test
@@ -200,14 +223,10 @@ class BillSinkBatchingIT {
 
     @Test
     void batchesAreWrittenInTheBackground_flushWaitsForThem_andAFailedWriteFailsTheNextCall() throws Exception {
-        BillSink.ReusedConnection ds = new BillSink.ReusedConnection();
-        ds.setURL(db.jdbcUrl());
-        ds.setUser(db.user());
-        BillStore store = new BillStore(ds, "sink_async");
-        store.migrate();
-        List<Integer> commits = java.util.Collections.synchronizedList(new ArrayList<>());
-        java.util.concurrent.ExecutorService io = java.util.concurrent.Executors.newSingleThreadExecutor();
-        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        SinkStore sink = SinkStore.in("sink_async");
+        List<Integer> commits = Collections.synchronizedList(new ArrayList<>());
+        ExecutorService io = Executors.newSingleThreadExecutor();
+        CountDownLatch release = new CountDownLatch(1);
         io.execute(() -> {
             try {
                 release.await(); // holds the writer thread until the test lets it go
@@ -216,7 +235,7 @@ class BillSinkBatchingIT {
             }
         });
         ManualTime time = new ManualTime();
-        BillSink.Writer w = new BillSink.Writer(store, ds, time, 2, 100,
+        BillSink.Writer w = new BillSink.Writer(sink.store(), sink.connection(), time, 2, 100,
                 (Collection<Bill> bills) -> commits.add(bills.size()), io, io::shutdownNow, mail -> { });
         BillStore reader = new BillStore(db.dataSource(), "sink_async");
 
@@ -226,7 +245,7 @@ class BillSinkBatchingIT {
         assertThat(reader.find(Msisdn.of("+919800000021"), CYCLE)).as("not written while the thread is held")
                 .isEmpty();
         w.write(bill(Msisdn.of("+919800000023"), 1, 4), null);
-        org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), time::fireAll,
+        assertTimeoutPreemptively(Duration.ofSeconds(10), time::fireAll,
                 "the first bill's linger ends while the full batch is in flight: it must not wait for it");
         assertThat(w.pending()).as("left to the batch in flight's mail").isEqualTo(1);
         release.countDown();
@@ -234,15 +253,13 @@ class BillSinkBatchingIT {
         assertThat(commits).containsExactly(2, 1);
         assertThat(reader.find(Msisdn.of("+919800000023"), CYCLE)).isPresent();
 
-        try (java.sql.Connection c = db.dataSource().getConnection(); java.sql.Statement s = c.createStatement()) {
-            s.execute("DROP TABLE sink_async.bill CASCADE");
-        }
+        dropBillTable("sink_async");
         w.write(bill(Msisdn.of("+919800000024"), 1, 4), null);
         w.write(bill(Msisdn.of("+919800000025"), 1, 4), null); // full: its write fails on the writer thread
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> w.flush(false))
-                .isInstanceOf(java.io.IOException.class).hasMessageContaining("report store");
+        assertThatThrownBy(() -> w.flush(false))
+                .isInstanceOf(IOException.class).hasMessageContaining("report store");
         assertThat(commits).containsExactly(2, 1);
         io.shutdownNow();
-        ds.closeConnection();
+        sink.connection().closeConnection();
     }
 }
