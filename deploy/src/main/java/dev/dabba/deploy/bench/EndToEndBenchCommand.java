@@ -11,7 +11,9 @@ import dev.dabba.embedded.MosquittoProbe;
 import dev.dabba.embedded.TopicSpec;
 import dev.dabba.record.RecordCodec;
 import dev.dabba.record.UsageRecord;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -63,7 +65,8 @@ import picocli.CommandLine.Spec;
         description = {"End-to-end benchmark: records/s and bill-update latency through the whole pipeline (agents, "
                 + "MQTT, gateway, Kafka, Flink, PostgreSQL) against a seed-style baseline (JSON, full vector maps, "
                 + "one message per record) measured in the same run; plus clock bytes per record, agent RSS and "
-                + "rating throughput. Writes Markdown for docs/benchmarks.md to standard output."})
+                + "rating throughput. Writes Markdown for docs/benchmarks.md to standard output, and into the page "
+                + "itself with --write-docs."})
 public final class EndToEndBenchCommand implements Callable<Integer> {
 
     private static final String SEED_TOPIC = "seed.records";
@@ -131,6 +134,12 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     @Option(names = "--no-rating", description = "Skip the rating engine's JMH benchmark.")
     boolean noRating;
 
+    @Option(names = "--write-docs", arity = "0..1", paramLabel = "FILE", fallbackValue = "",
+            description = "Also write the result into FILE (default: docs/benchmarks.md of this checkout), between "
+                    + "its lines " + DocsSection.BEGIN + " and " + DocsSection.END + "; the rest of the page is "
+                    + "kept. Checked before the run starts.")
+    String writeDocs;
+
     @Spec
     CommandSpec spec;
 
@@ -169,6 +178,28 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
         if (postgresUser.isBlank()) {
             throw invalid("--postgres-user", postgresUser, "must not be blank");
         }
+        if (writeDocs != null) {
+            Path page = docsPage();
+            String problem;
+            try {
+                problem = !Files.isWritable(page) ? "is not a writable file"
+                        : DocsSection.problem(Files.readString(page, StandardCharsets.UTF_8));
+            } catch (IOException | RuntimeException e) {
+                problem = "cannot be read (" + e.getMessage() + ")";
+            }
+            if (problem != null) {
+                throw invalid("--write-docs", page, "the page " + problem);
+            }
+        }
+    }
+
+    /** The page --write-docs writes: its value, or docs/benchmarks.md under dabba.home when it has none. */
+    Path docsPage() {
+        return writeDocs.isEmpty() ? home().resolve("docs").resolve("benchmarks.md") : Path.of(writeDocs);
+    }
+
+    private static Path home() {
+        return Path.of(System.getProperty("dabba.home", ".")).toAbsolutePath().normalize();
     }
 
     private void atLeast(String option, int value, int least) {
@@ -186,10 +217,11 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         String runId = DateTimeFormatter.ofPattern("yyyyMMddHHmmss").withZone(ZoneOffset.UTC).format(Instant.now());
-        Path home = Path.of(System.getProperty("dabba.home", ".")).toAbsolutePath().normalize();
+        Path home = home();
         Instant started = Instant.now();
         String loadAtStart = Machine.loadAverage();
         validate();
+        String code = Machine.gitDescription(home);
         say(out, "dabba bench %s: %d towers, %d subscribers, %,d warm-up + %d x %,d throughput + %,d latency records "
                 + "(%d/s for %d s), handover after %.0f%% of records; %d cores, max heap %d MiB, JDK %s; load "
                 + "average %s", started, towers, subscribers, warmupRecords, rounds, records, rate * seconds, rate,
@@ -281,8 +313,21 @@ public final class EndToEndBenchCommand implements Callable<Integer> {
                 say(out, "rating engine (JMH) ...");
                 rating = ExternalProbes.rating(home, out);
             }
-            new EndToEndReport(started, loadAtStart, loadAfterPipelines, mqttUri, results, clock, wire, batches,
-                    agent, rating, this).print(out);
+            EndToEndReport report = new EndToEndReport(started, loadAtStart, loadAfterPipelines, mqttUri, results,
+                    clock, wire, batches, agent, rating, this, code);
+            report.print(out);
+            if (writeDocs != null) {
+                try {
+                    DocsSection.write(docsPage(), report.markdown());
+                } catch (IOException | IllegalArgumentException e) {
+                    // The page was fine when the run began; the result above is not lost, only not written.
+                    spec.commandLine().getErr().println("dabba bench: could not write the result into " + docsPage()
+                            + ": " + e.getMessage());
+                    return 1;
+                }
+                say(out, "written to %s, between its lines %s and %s", docsPage(), DocsSection.BEGIN,
+                        DocsSection.END);
+            }
         } finally {
             database.close();
             if (hivemq != null) {

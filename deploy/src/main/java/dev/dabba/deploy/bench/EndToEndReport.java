@@ -1,6 +1,7 @@
 package dev.dabba.deploy.bench;
 
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -19,11 +20,17 @@ final class EndToEndReport {
     private final ExternalProbes.AgentProbe agent;
     private final ExternalProbes.RatingProbe rating;
     private final EndToEndBenchCommand command;
+    private final String code;
 
+    /**
+     * @param code which code ran, as {@link Machine#gitDescription} gives it
+     */
     EndToEndReport(Instant started, String loadAtStart, String loadAfterPipelines, String mqttUri,
             List<PhaseResult> results, EndToEndBenchCommand.ClockBytes clock, long[] wire, long batches,
-            ExternalProbes.AgentProbe agent, ExternalProbes.RatingProbe rating, EndToEndBenchCommand command) {
+            ExternalProbes.AgentProbe agent, ExternalProbes.RatingProbe rating, EndToEndBenchCommand command,
+            String code) {
         this.started = started;
+        this.code = code;
         this.loadAtStart = loadAtStart;
         this.loadAfterPipelines = loadAfterPipelines;
         this.mqttUri = mqttUri;
@@ -58,18 +65,29 @@ final class EndToEndReport {
         return String.join(", ", rounds.stream().map(EndToEndReport::rate).toList());
     }
 
+    /** Prints the result between lines that mark where it starts and ends. */
     void print(PrintWriter out) {
+        out.println();
+        out.println("---- Markdown for docs/benchmarks.md ----");
+        out.print(markdown());
+        out.println("---- end ----");
+        out.flush();
+    }
+
+    /** The result as Markdown: what ran, a table of Dabba against the baseline, the probes and the goals. */
+    String markdown() {
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text);
         List<PhaseResult> dabbaRounds = rounds("dabba");
         List<PhaseResult> seedRounds = rounds("seed baseline");
         PhaseResult dt = median(dabbaRounds);
         PhaseResult dl = find("dabba", "latency");
         PhaseResult st = median(seedRounds);
         PhaseResult sl = find("seed baseline", "latency");
-        out.println();
-        out.println("---- Markdown for docs/benchmarks.md ----");
-        out.printf(Locale.ROOT, "`%s`, started %s, %d cores, JDK %s, broker %s; load average %s at the start, %s "
-                + "after the pipelines.%n%n", command.commandLine(), started, Runtime.getRuntime().availableProcessors(),
-                System.getProperty("java.version"), mqttUri, loadAtStart, loadAfterPipelines);
+        out.printf(Locale.ROOT, "`%s`, started %s, %s, %d cores, JDK %s, broker %s; load average %s at the start, %s "
+                + "after the pipelines.%n%n", command.commandLine(), started, code,
+                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), mqttUri, loadAtStart,
+                loadAfterPipelines);
         out.println("| measured | Dabba | seed baseline | Dabba / baseline |");
         out.println("|---|---:|---:|---:|");
         row(out, String.format(Locale.ROOT, "records/s end to end (%,d records, first stamped -> all on a bill in "
@@ -105,8 +123,8 @@ final class EndToEndReport {
         out.printf(Locale.ROOT, "- goals: >= 100,000 records/s end to end: %s; p99 <= 2 s: %s; >= 10x the baseline: "
                 + "%s%n", met(dt.throughput() >= 100_000), met(dl.latencyMillis(0.99) <= 2000
                 && dl.billedCount() == dl.records()), met(dt.throughput() >= 10 * st.throughput()));
-        out.println("---- end ----");
         out.flush();
+        return text.toString();
     }
 
     private static String met(boolean ok) {

@@ -2,10 +2,17 @@ package dev.dabba.deploy.bench;
 
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 
-/** What the benchmark notes about the machine: load average, this JVM's CPU time and its JIT compilers' time. */
+/**
+ * What the benchmark notes about the machine: load average, this JVM's CPU time and its JIT compilers' time, and
+ * which commit runs.
+ */
 final class Machine {
 
     private Machine() {
@@ -18,6 +25,41 @@ final class Machine {
             return f[0] + " " + f[1] + " " + f[2];
         } catch (IOException | RuntimeException e) {
             return "?";
+        }
+    }
+
+    /**
+     * Which code runs, for a result that says what produced it: {@code commit 1a2b3c4}, with {@code and local changes}
+     * when tracked files under {@code home} differ from it, or {@code commit unknown} when {@code home} is not a git
+     * checkout or git is not installed.
+     */
+    static String gitDescription(Path home) {
+        String commit = git(home, "rev-parse", "--short", "HEAD");
+        if (commit == null || commit.isBlank()) {
+            return "commit unknown";
+        }
+        String changes = git(home, "status", "--porcelain", "--untracked-files=no");
+        return "commit " + commit.strip() + (changes == null || changes.isBlank() ? "" : " and local changes");
+    }
+
+    /** What {@code git -C home args} prints, or null if it fails or takes more than 10 s. */
+    private static String git(Path home, String... args) {
+        List<String> command = new ArrayList<>(List.of("git", "-C", home.toString()));
+        command.addAll(List.of(args));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            p.getOutputStream().close();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                return null;
+            }
+            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            return p.exitValue() == 0 ? output : null;
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
         }
     }
 

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import dev.dabba.deploy.DabbaCli;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -64,5 +69,60 @@ class EndToEndBenchCommandTest {
         cli.parseArgs("--broker", broker);
 
         assertThatCode(command::validate).doesNotThrowAnyException();
+    }
+
+    /**
+     * A page --write-docs could not write is a usage error before the run, not a failure after minutes of
+     * benchmarking: a missing file, and pages without the generated section's markers or with them twice.
+     */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "missing | | is not a writable file",
+        "no markers | # Benchmarks | has no line <!-- dabba bench: latest run -->",
+        "no end | # Benchmarks / <!-- dabba bench: latest run --> | has no line <!-- dabba bench: end -->",
+        "begin twice | <!-- dabba bench: latest run --> / <!-- dabba bench: latest run --> / <!-- dabba bench: end --> "
+                + "| has the line <!-- dabba bench: latest run --> more than once",
+    })
+    void aPageWriteDocsCannotWrite_isAUsageErrorNamingIt_beforeAnythingStarts(String name, String page, String rule,
+            @TempDir Path dir) throws IOException {
+        Path file = dir.resolve("benchmarks.md");
+        if (page != null) {
+            Files.writeString(file, page.replace(" / ", "\n")); // " / " separates lines in the table above
+        }
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = DabbaCli.commandLine().setOut(new PrintWriter(out)).setErr(new PrintWriter(err))
+                .execute("bench", "--write-docs=" + file);
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("Invalid value for option '--write-docs'").contains(file.toString())
+                .contains(rule);
+        assertThat(out.toString()).as("nothing announced, nothing started").isEmpty();
+    }
+
+    @Test
+    void writeDocsWithoutAFile_isTheBenchmarkPageUnderDabbaHome(@TempDir Path home) throws IOException {
+        Files.createDirectories(home.resolve("docs"));
+        Files.writeString(home.resolve("docs/benchmarks.md"), DocsSection.BEGIN + "\n" + DocsSection.END + "\n");
+        EndToEndBenchCommand command = new EndToEndBenchCommand();
+        new picocli.CommandLine(command).parseArgs("--write-docs");
+        String before = System.getProperty("dabba.home");
+        System.setProperty("dabba.home", home.toString());
+        try {
+            assertThat(command.docsPage()).isEqualTo(home.resolve("docs").resolve("benchmarks.md"));
+            assertThatCode(command::validate).doesNotThrowAnyException();
+        } finally {
+            if (before == null) {
+                System.clearProperty("dabba.home");
+            } else {
+                System.setProperty("dabba.home", before);
+            }
+        }
+    }
+
+    @Test
+    void thisCheckoutsBenchmarkPage_hasTheGeneratedSection() throws IOException {
+        // Surefire runs in the module's directory; the page is the repository's docs/benchmarks.md.
+        assertThat(DocsSection.problem(Files.readString(Path.of("..", "docs", "benchmarks.md")))).isNull();
     }
 }
