@@ -3,6 +3,8 @@ package dev.dabba.deploy.bench;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 
@@ -21,6 +23,11 @@ final class EndToEndReport {
     private final ExternalProbes.RatingProbe rating;
     private final EndToEndBenchCommand command;
     private final String code;
+
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'",
+            Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** Sub-rows of the table are indented; Markdown keeps only non-breaking spaces. */
+    private static final String INDENT = "&nbsp;&nbsp;";
 
     /**
      * @param code which code ran, as {@link Machine#gitDescription} gives it
@@ -85,7 +92,7 @@ final class EndToEndReport {
         PhaseResult st = median(seedRounds);
         PhaseResult sl = find("seed baseline", "latency");
         out.printf(Locale.ROOT, "`%s`, started %s, %s, %d cores, JDK %s, broker %s; load average %s at the start, %s "
-                + "after the pipelines.%n%n", command.commandLine(), started, code,
+                + "after the pipelines.%n%n", command.commandLine(), STARTED.format(started), code,
                 Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"), mqttUri, loadAtStart,
                 loadAfterPipelines);
         out.println("| measured | Dabba | seed baseline | Dabba / baseline |");
@@ -93,18 +100,18 @@ final class EndToEndReport {
         row(out, String.format(Locale.ROOT, "records/s end to end (%,d records, first stamped -> all on a bill in "
                 + "PostgreSQL; the median of %d rounds)", dt.records(), dabbaRounds.size()), rate(dt), rate(st),
                 ratio(dt.throughput(), st.throughput()));
-        row(out, "  each round, in the order run", eachRound(dabbaRounds), eachRound(seedRounds), "");
-        row(out, "  median round: stamped / acknowledged by the broker / all in Kafka / all billed (s)", stages(dt),
-                stages(st), "");
-        row(out, "  median round: CPU seconds in this JVM (Kafka and Flink included) / of them, the JIT compilers'",
-                fmt(dt.cpuSeconds(), 1) + " / " + fmt(dt.jitSeconds(), 1),
+        row(out, INDENT + "each round, in the order run", eachRound(dabbaRounds), eachRound(seedRounds), "");
+        row(out, INDENT + "median round: stamped / acknowledged by the broker / all in Kafka / all billed (s)",
+                stages(dt), stages(st), "");
+        row(out, INDENT + "median round: CPU seconds in this JVM (Kafka and Flink included) / of them, the JIT "
+                + "compilers'", fmt(dt.cpuSeconds(), 1) + " / " + fmt(dt.jitSeconds(), 1),
                 fmt(st.cpuSeconds(), 1) + " / " + fmt(st.jitSeconds(), 1), "");
         row(out, String.format(Locale.ROOT, "bill-update latency p50 at %,d records/s", dl.records() / Math.max(1,
                 command.seconds)), ms(dl.latencyMillis(0.5)), ms(sl.latencyMillis(0.5)),
                 ratio(dl.latencyMillis(0.5), sl.latencyMillis(0.5)) + " the time");
         row(out, "bill-update latency p99", ms(dl.latencyMillis(0.99)), ms(sl.latencyMillis(0.99)),
                 ratio(dl.latencyMillis(0.99), sl.latencyMillis(0.99)) + " the time");
-        row(out, "  records billed in the latency phase", dl.billedCount() + " of " + dl.records(),
+        row(out, INDENT + "records billed in the latency phase", dl.billedCount() + " of " + dl.records(),
                 sl.billedCount() + " of " + sl.records(), "");
         row(out, "clock bytes per record (mean; Dabba median / p99 / max)",
                 String.format(Locale.ROOT, "%.2f (%d / %d / %d)", clock.mean(), clock.p50(), clock.p99(), clock.max()),
@@ -117,7 +124,8 @@ final class EndToEndReport {
                 : agent.rssPeakMiB() + " MiB peak while publishing " + agent.recordsPerSecond()
                 + " records/s (`" + agent.command() + "`)");
         out.printf(Locale.ROOT, "- rating throughput (`RatingBenchmark.engineSeedPlan`, one thread): %s%n",
-                rating == null ? "not measured" : rating.recordsPerSecond() + " ± " + rating.error() + " records/s");
+                rating == null ? "not measured"
+                        : millions(rating.recordsPerSecond()) + " ± " + millions(rating.error()) + " records/s");
         out.printf(Locale.ROOT, "- clocks: %,d records measured, stamped in epochs up to %d%n", clock.count(),
                 clock.lastEpoch());
         out.printf(Locale.ROOT, "- goals: >= 100,000 records/s end to end: %s; p99 <= 2 s: %s; >= 10x the baseline: "
@@ -125,6 +133,15 @@ final class EndToEndReport {
                 && dl.billedCount() == dl.records()), met(dt.throughput() >= 10 * st.throughput()));
         out.flush();
         return text.toString();
+    }
+
+    /** JMH's score, such as 14481432.263, as 14.48 million; as given if it is not a number. */
+    static String millions(String score) {
+        try {
+            return String.format(Locale.ROOT, "%.2f million", Double.parseDouble(score) / 1e6);
+        } catch (NumberFormatException e) {
+            return score;
+        }
     }
 
     private static String met(boolean ok) {

@@ -24,4 +24,11 @@ class EndToEndReportTest {
         assertThat(EndToEndReport.median(List.of(fast, slow))).as("the lower middle of two").isSameAs(slow);
         assertThat(EndToEndReport.median(List.of(incomplete))).isSameAs(incomplete);
     }
+
+    @Test
+    void jmhScores_areWrittenInMillions_andAnythingElseAsGiven() {
+        assertThat(EndToEndReport.millions("14481432.263")).isEqualTo("14.48 million");
+        assertThat(EndToEndReport.millions("670111.515")).isEqualTo("0.67 million");
+        assertThat(EndToEndReport.millions("≈ 10⁷")).isEqualTo("≈ 10⁷");
+    }
 }
