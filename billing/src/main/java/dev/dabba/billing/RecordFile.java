@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.dabba.billing.internal.ClockText;
 import dev.dabba.clock.HybridTimestamp;
@@ -47,7 +47,7 @@ public final class RecordFile {
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
             .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY)
-            .setNodeFactory(JsonNodeFactory.withExactBigDecimals(true));
+            .configure(JsonNodeFeature.STRIP_TRAILING_BIGDECIMAL_ZEROES, false);
 
     private static final Set<String> RECORD_FIELDS = Set.of("id", "subscriber", "start", "hlc", "clock", "usage");
 
@@ -189,9 +189,7 @@ public final class RecordFile {
                     + "{\"MUMBAI_BKC\": 1}");
         }
         Map<String, Long> entries = new LinkedHashMap<>();
-        Iterator<Map.Entry<String, JsonNode>> it = v.fields();
-        while (it.hasNext()) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : v.properties()) {
             try {
                 entries.put(e.getKey(), whole(e.getValue(), e.getKey()));
             } catch (IllegalArgumentException problem) {

@@ -55,8 +55,8 @@ final class WindowSchedule {
         int offset = fixed ? fixedOffset : rules.getOffset(Instant.ofEpochSecond(epochSecond)).getTotalSeconds();
         long local = epochSecond + offset;
         long day = Math.floorDiv(local, SECONDS_PER_DAY);
-        int secondOfDay = (int) Math.floorMod(local, SECONDS_PER_DAY);
-        DayOfWeek dow = DayOfWeek.of((int) Math.floorMod(day + 3, 7) + 1);
+        int secondOfDay = Math.floorMod(local, SECONDS_PER_DAY);
+        DayOfWeek dow = DayOfWeek.of(Math.floorMod(day + 3, 7) + 1);
         int mask = 0;
         for (int i = 0; i < windows.size(); i++) {
             if (windows.get(i).contains(dow, secondOfDay)) {

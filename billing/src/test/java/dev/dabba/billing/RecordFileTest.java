@@ -29,7 +29,7 @@ class RecordFileTest {
     }
 
     private static List<String> problems(String text) {
-        return catchThrowableOfType(() -> read(text), RecordFileException.class).problems();
+        return catchThrowableOfType(RecordFileException.class, () -> read(text)).problems();
     }
 
     @Test

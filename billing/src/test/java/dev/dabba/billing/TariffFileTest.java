@@ -97,8 +97,8 @@ class TariffFileTest {
     void zeroIncrement_isReportedByItsPath() {
         String yaml = seedText().replace("VOLTE: {unit: 1s, increment: 1s,", "VOLTE: {unit: 1s, increment: 0s,");
 
-        TariffFileException e = catchThrowableOfType(() -> TariffFile.parse(yaml, "plan.yaml"),
-                TariffFileException.class);
+        TariffFileException e = catchThrowableOfType(TariffFileException.class,
+                () -> TariffFile.parse(yaml, "plan.yaml"));
 
         assertThat(e.problems()).containsExactly("plans[0].calls.VOLTE.increment: must be positive, was 0");
         assertThat(e.getMessage()).startsWith("plan.yaml: 1 problem");
@@ -112,8 +112,8 @@ class TariffFileTest {
                 .replace("4G: {unit: 1MiB, increment: 1B, price: 5}", "4G: {unit: 1MB, increment: 1B, price: five}")
                 .replace("    sms: {unit: 1msg, increment: 1msg, price: 100}\n", "");
 
-        TariffFileException e = catchThrowableOfType(() -> TariffFile.parse(yaml, "plan.yaml"),
-                TariffFileException.class);
+        TariffFileException e = catchThrowableOfType(TariffFileException.class,
+                () -> TariffFile.parse(yaml, "plan.yaml"));
 
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("plans[0].zone: must be a time zone id"))
                 .anySatisfy(p -> assertThat(p).startsWith("plans[0].calls.VOICE.incremnt: unknown field"))
@@ -130,7 +130,7 @@ class TariffFileTest {
                 .replace("allowance: 1536MiB", "allowance: 0B")
                 .replace("services: [SMS]", "services: [MMS]");
 
-        TariffFileException e = catchThrowableOfType(() -> TariffFile.parse(yaml, "x"), TariffFileException.class);
+        TariffFileException e = catchThrowableOfType(TariffFileException.class, () -> TariffFile.parse(yaml, "x"));
 
         assertThat(e.problems()).anySatisfy(p -> assertThat(p).startsWith("plans[0].windows[0].days[0]: must be a day"))
                 .anySatisfy(p -> assertThat(p).startsWith("plans[0].windows[1].from: must be"))

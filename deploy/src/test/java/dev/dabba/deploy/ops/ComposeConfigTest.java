@@ -37,7 +37,7 @@ class ComposeConfigTest {
 
     private static Map<String, JsonNode> services() {
         Map<String, JsonNode> s = new LinkedHashMap<>();
-        compose.path("services").fields().forEachRemaining(e -> s.put(e.getKey(), e.getValue()));
+        compose.path("services").properties().forEach(e -> s.put(e.getKey(), e.getValue()));
         return s;
     }
 
@@ -119,8 +119,8 @@ class ComposeConfigTest {
     void theConnectorsItCreates_areAcceptedByTheGatewaysConnectors() throws Exception {
         for (String file : List.of("compose/mqtt-source.json", "compose/epoch-sink.json")) {
             Map<String, String> config = new LinkedHashMap<>();
-            RepoFiles.JSON.readTree(DEPLOY.resolve(file).toFile()).fields()
-                    .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            RepoFiles.JSON.readTree(DEPLOY.resolve(file).toFile()).properties()
+                    .forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             ConnectorConfigs.check(file, config);
         }
     }

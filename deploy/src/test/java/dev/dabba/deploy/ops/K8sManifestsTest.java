@@ -155,7 +155,7 @@ class K8sManifestsTest {
             Map<String, String> config = new LinkedHashMap<>();
             config.put("connector.class", c.path("spec").path("class").asText());
             config.put("tasks.max", c.path("spec").path("tasksMax").asText());
-            c.path("spec").path("config").fields().forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            c.path("spec").path("config").properties().forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             assertThat(config).as("%s: class and tasksMax are spec fields", name)
                     .doesNotContainValue("");
             ConnectorConfigs.check("KafkaConnector " + name, config);
@@ -166,8 +166,8 @@ class K8sManifestsTest {
     void theConnectorConfigsOfDeployConnect_areAcceptedByTheConnectors() throws Exception {
         for (String file : List.of("deploy/connect/mqtt-source.json", "deploy/connect/epoch-sink.json")) {
             Map<String, String> config = new LinkedHashMap<>();
-            RepoFiles.JSON.readTree(RepoFiles.file(file).toFile()).fields()
-                    .forEachRemaining(e -> config.put(e.getKey(), e.getValue().asText()));
+            RepoFiles.JSON.readTree(RepoFiles.file(file).toFile()).properties()
+                    .forEach(e -> config.put(e.getKey(), e.getValue().asText()));
             ConnectorConfigs.check(file, config);
         }
     }
@@ -201,8 +201,8 @@ class K8sManifestsTest {
     @Test
     void theFlinkDeployment_keepsStateInRocksDb_withIncrementalCheckpoints_inKeysFlinkReads() {
         java.util.Map<String, String> conf = new java.util.TreeMap<>();
-        one("FlinkDeployment").path("spec").path("flinkConfiguration").fields()
-                .forEachRemaining(e -> conf.put(e.getKey(), e.getValue().asText()));
+        one("FlinkDeployment").path("spec").path("flinkConfiguration").properties()
+                .forEach(e -> conf.put(e.getKey(), e.getValue().asText()));
         org.apache.flink.configuration.Configuration flink = org.apache.flink.configuration.Configuration.fromMap(conf);
         assertThat(flink.get(org.apache.flink.configuration.StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(flink.get(org.apache.flink.configuration.CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
