@@ -11,6 +11,11 @@ import java.util.Locale;
 /** The benchmark's result as Markdown, for {@code docs/benchmarks.md}, "End to end". */
 final class EndToEndReport {
 
+    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'",
+            Locale.ROOT).withZone(ZoneOffset.UTC);
+    /** Sub-rows of the table are indented; Markdown keeps only non-breaking spaces. */
+    private static final String INDENT = "&nbsp;&nbsp;";
+
     private final Instant started;
     private final String loadAtStart;
     private final String loadAfterPipelines;
@@ -23,11 +28,6 @@ final class EndToEndReport {
     private final ExternalProbes.RatingProbe rating;
     private final EndToEndBenchCommand command;
     private final String code;
-
-    private static final DateTimeFormatter STARTED = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss 'UTC'",
-            Locale.ROOT).withZone(ZoneOffset.UTC);
-    /** Sub-rows of the table are indented; Markdown keeps only non-breaking spaces. */
-    private static final String INDENT = "&nbsp;&nbsp;";
 
     /**
      * @param code which code ran, as {@link Machine#gitDescription} gives it

@@ -42,24 +42,38 @@ final class Machine {
         return "commit " + commit.strip() + (changes == null || changes.isBlank() ? "" : " and local changes");
     }
 
-    /** What {@code git -C home args} prints, or null if it fails or takes more than 10 s. */
+    /**
+     * What {@code git -C home args} prints, or null if it fails or takes more than 10 s. The output goes to a file:
+     * read from a pipe only after the wait, a long one (a tree with many changed files) would fill the pipe, block
+     * git, and come back as a timeout.
+     */
     private static String git(Path home, String... args) {
         List<String> command = new ArrayList<>(List.of("git", "-C", home.toString()));
         command.addAll(List.of(args));
+        Path output = null;
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            output = Files.createTempFile("dabba-bench-git-", ".txt");
+            Process p = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile())
+                    .start();
             p.getOutputStream().close();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
                 p.destroyForcibly();
                 return null;
             }
-            String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            return p.exitValue() == 0 ? output : null;
+            return p.exitValue() == 0 ? Files.readString(output, StandardCharsets.UTF_8) : null;
         } catch (IOException e) {
             return null;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
+        } finally {
+            if (output != null) {
+                try {
+                    Files.deleteIfExists(output);
+                } catch (IOException e) {
+                    // a temporary file left behind
+                }
+            }
         }
     }
 
